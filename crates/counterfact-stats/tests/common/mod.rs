@@ -1,0 +1,47 @@
+//! Shared helpers of the integration tests: reading reference fixtures and comparing numbers.
+#![allow(dead_code)]
+
+use serde_json::Value;
+
+/// Cases of `tests/data/<area>.json`.
+pub fn cases(area: &str) -> Vec<Value> {
+    let path = format!("{}/../../tests/data/{area}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    doc["cases"].as_array().expect("cases array").clone()
+}
+
+/// A number from a fixture; the generators write non-finite values as "inf", "-inf", "nan".
+pub fn num(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().unwrap(),
+        Value::String(s) if s == "inf" => f64::INFINITY,
+        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
+        Value::String(s) if s == "nan" => f64::NAN,
+        other => panic!("not a number: {other}"),
+    }
+}
+
+/// A vector of numbers from a fixture.
+pub fn nums(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(num).collect()
+}
+
+/// Relative difference |got − want| / |want| (absolute when want = 0); equal non-finite values
+/// and two NaNs count as 0.
+pub fn rel_err(got: f64, want: f64) -> f64 {
+    if got == want || (got.is_nan() && want.is_nan()) {
+        return 0.0;
+    }
+    if want == 0.0 {
+        return got.abs();
+    }
+    ((got - want) / want).abs()
+}
+
+/// Asserts `got` agrees with `want` to relative tolerance `tol`.
+#[track_caller]
+pub fn assert_close(got: f64, want: f64, tol: f64, ctx: &str) {
+    let e = rel_err(got, want);
+    assert!(e <= tol, "{ctx}: got {got:e}, want {want:e}, rel err {e:e} > {tol:e}");
+}
