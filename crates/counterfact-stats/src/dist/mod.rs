@@ -5,12 +5,25 @@
 //! [0, 1]) return NaN, as scipy does; constructors reject invalid parameters with an error.
 
 use statrs::distribution::{
-    Beta as SBeta, ChiSquared as SChi, Continuous, ContinuousCDF, Discrete, DiscreteCDF,
-    FisherSnedecor as SF, Gamma as SGamma, Hypergeometric as SHyper, Normal as SNormal,
-    Poisson as SPoisson, StudentsT as SStudentsT, Binomial as SBinomial,
+    ChiSquared as SChi, Continuous, ContinuousCDF, Discrete, DiscreteCDF,
+    Gamma as SGamma, Normal as SNormal,
+    Poisson as SPoisson,
 };
 
 use crate::error::{Result, StatsError, check_finite_arg, check_positive_arg};
+
+mod beta;
+mod binomial;
+mod fisher_f;
+mod hypergeometric;
+mod special;
+mod student_t;
+
+pub use beta::Beta;
+pub use binomial::Binomial;
+pub use fisher_f::FisherF;
+pub use hypergeometric::Hypergeometric;
+pub use student_t::StudentT;
 
 /// A continuous univariate distribution.
 pub trait ContinuousDistribution {
@@ -86,21 +99,6 @@ impl Normal {
 }
 continuous_via_statrs!(Normal);
 
-/// Student's t distribution with `df` degrees of freedom.
-#[derive(Debug, Clone, Copy)]
-pub struct StudentT {
-    inner: SStudentsT,
-}
-
-impl StudentT {
-    /// t with `df` > 0 degrees of freedom.
-    pub fn new(df: f64) -> Result<Self> {
-        check_positive_arg("df", df)?;
-        Ok(StudentT { inner: SStudentsT::new(0.0, 1.0, df).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-continuous_via_statrs!(StudentT);
-
 /// Chi-square distribution with `df` degrees of freedom.
 #[derive(Debug, Clone, Copy)]
 pub struct ChiSquared {
@@ -115,38 +113,6 @@ impl ChiSquared {
     }
 }
 continuous_via_statrs!(ChiSquared);
-
-/// Fisher-Snedecor F distribution.
-#[derive(Debug, Clone, Copy)]
-pub struct FisherF {
-    inner: SF,
-}
-
-impl FisherF {
-    /// F with `d1` and `d2` degrees of freedom.
-    pub fn new(d1: f64, d2: f64) -> Result<Self> {
-        check_positive_arg("d1", d1)?;
-        check_positive_arg("d2", d2)?;
-        Ok(FisherF { inner: SF::new(d1, d2).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-continuous_via_statrs!(FisherF);
-
-/// Beta distribution on [0, 1].
-#[derive(Debug, Clone, Copy)]
-pub struct Beta {
-    inner: SBeta,
-}
-
-impl Beta {
-    /// Beta(a, b) with shapes a, b > 0.
-    pub fn new(a: f64, b: f64) -> Result<Self> {
-        check_positive_arg("a", a)?;
-        check_positive_arg("b", b)?;
-        Ok(Beta { inner: SBeta::new(a, b).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-continuous_via_statrs!(Beta);
 
 /// Gamma distribution with shape and scale.
 #[derive(Debug, Clone, Copy)]
@@ -186,23 +152,6 @@ macro_rules! discrete_via_statrs {
     };
 }
 
-/// Binomial distribution with `n` trials and success probability `p`.
-#[derive(Debug, Clone, Copy)]
-pub struct Binomial {
-    inner: SBinomial,
-}
-
-impl Binomial {
-    /// Binomial(n, p) with p in [0, 1].
-    pub fn new(n: u64, p: f64) -> Result<Self> {
-        if bad_p(p) || p.is_nan() {
-            return Err(StatsError::invalid("p", p, "must lie in [0, 1]"));
-        }
-        Ok(Binomial { inner: SBinomial::new(p, n).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-discrete_via_statrs!(Binomial);
-
 /// Poisson distribution with mean `lambda`.
 #[derive(Debug, Clone, Copy)]
 pub struct Poisson {
@@ -217,26 +166,3 @@ impl Poisson {
     }
 }
 discrete_via_statrs!(Poisson);
-
-/// Hypergeometric distribution: `draws` draws without replacement from a population of
-/// `population` items of which `successes` are successes.
-#[derive(Debug, Clone, Copy)]
-pub struct Hypergeometric {
-    inner: SHyper,
-}
-
-impl Hypergeometric {
-    /// Hypergeometric(population, successes, draws).
-    pub fn new(population: u64, successes: u64, draws: u64) -> Result<Self> {
-        if successes > population {
-            return Err(StatsError::invalid("successes", successes, "must not exceed the population"));
-        }
-        if draws > population {
-            return Err(StatsError::invalid("draws", draws, "must not exceed the population"));
-        }
-        Ok(Hypergeometric {
-            inner: SHyper::new(population, successes, draws).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-discrete_via_statrs!(Hypergeometric);
