@@ -133,10 +133,12 @@ fn igam(a: f64, x: f64) -> Igam {
     let ln_d = ln_dpois_raw(a, x);
     if a < 1.0 && x <= 1.1 {
         let ln_p = ln_d + ln_p_series(a, x);
-        // Both tails are computed directly here, each to full relative precision.
-        return Igam {
-            ln_p,
-            ln_q: q_small_a(a, x).ln(),
+        // Both tails are computed directly here; the one below ½ carries the information
+        // (the other is within rounding of 1, and its logarithm must come from ln(1 − e^l)).
+        return if ln_p < -std::f64::consts::LN_2 {
+            from_lower(ln_p)
+        } else {
+            from_upper(q_small_a(a, x).ln())
         };
     }
     if x < a + 1.0 {
