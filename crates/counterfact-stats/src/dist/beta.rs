@@ -27,7 +27,12 @@ impl UnitPoint {
     /// The point x, with y = 1 − x.
     pub fn from_x(x: f64) -> Self {
         if x <= 0.5 {
-            UnitPoint { x, y: 1.0 - x, ln_x: x.ln(), ln_y: (-x).ln_1p() }
+            UnitPoint {
+                x,
+                y: 1.0 - x,
+                ln_x: x.ln(),
+                ln_y: (-x).ln_1p(),
+            }
         } else {
             UnitPoint::from_y(1.0 - x)
         }
@@ -39,30 +44,55 @@ impl UnitPoint {
     }
 
     fn from_x_small_or_y(x: f64) -> Self {
-        UnitPoint { x, y: 1.0 - x, ln_x: x.ln(), ln_y: (-x).ln_1p() }
+        UnitPoint {
+            x,
+            y: 1.0 - x,
+            ln_x: x.ln(),
+            ln_y: (-x).ln_1p(),
+        }
     }
 
     /// The point x = e^v for v ≤ ln ½, exact in log space even where x underflows.
     pub fn from_ln_x(v: f64) -> Self {
         let x = v.exp();
-        UnitPoint { x, y: -v.exp_m1(), ln_x: v, ln_y: (-x).ln_1p() }
+        UnitPoint {
+            x,
+            y: -v.exp_m1(),
+            ln_x: v,
+            ln_y: (-x).ln_1p(),
+        }
     }
 
     /// The point from x and y given as the ratio u = x / y (and its logarithm).
     pub fn from_odds(u: f64, ln_u: f64) -> Self {
         if u <= 1.0 {
             let l = u.ln_1p();
-            UnitPoint { x: u / (1.0 + u), y: 1.0 / (1.0 + u), ln_x: ln_u - l, ln_y: -l }
+            UnitPoint {
+                x: u / (1.0 + u),
+                y: 1.0 / (1.0 + u),
+                ln_x: ln_u - l,
+                ln_y: -l,
+            }
         } else {
             let r = 1.0 / u;
             let l = r.ln_1p();
-            UnitPoint { x: 1.0 / (1.0 + r), y: r / (1.0 + r), ln_x: -l, ln_y: -ln_u - l }
+            UnitPoint {
+                x: 1.0 / (1.0 + r),
+                y: r / (1.0 + r),
+                ln_x: -l,
+                ln_y: -ln_u - l,
+            }
         }
     }
 
     /// The mirrored point (y, x).
     pub fn swap(self) -> Self {
-        UnitPoint { x: self.y, y: self.x, ln_x: self.ln_y, ln_y: self.ln_x }
+        UnitPoint {
+            x: self.y,
+            y: self.x,
+            ln_x: self.ln_y,
+            ln_y: self.ln_x,
+        }
     }
 }
 
@@ -141,14 +171,20 @@ fn ln_kernel(a: f64, b: f64, pt: &UnitPoint, lam: f64) -> f64 {
         let s = a + b;
         // Saddle-point form: x^a y^b / B = √(ab/(2πs)) e^{δ(s)−δ(a)−δ(b)−bd0(a, sx)−bd0(b, sy)},
         // with a − sx = λ and b − sy = −λ.
-        0.5 * (a.ln() + b.ln() - s.ln()) - LN_SQRT_2PI - bd0_diff(a, a - lam, lam)
+        0.5 * (a.ln() + b.ln() - s.ln())
+            - LN_SQRT_2PI
+            - bd0_diff(a, a - lam, lam)
             - bd0_diff(b, b + lam, -lam)
             + stirlerr(s)
             - stirlerr(a)
             - stirlerr(b)
     } else {
         let t = a * pt.ln_x + b * pt.ln_y;
-        if t == f64::NEG_INFINITY { t } else { t - ln_beta(a, b) }
+        if t == f64::NEG_INFINITY {
+            t
+        } else {
+            t - ln_beta(a, b)
+        }
     }
 }
 
@@ -167,7 +203,8 @@ fn ln_fraction(a: f64, b: f64, x: f64, lam: f64) -> f64 {
     for m in 1..200_000u32 {
         let m = f64::from(m);
         let aa = a + 2.0 * m;
-        let alpha = (a + m - 1.0) * (s + m - 1.0) / ((aa - 2.0) * (aa - 1.0)) * (m * (b - m) / ((aa - 1.0) * aa))
+        let alpha = (a + m - 1.0) * (s + m - 1.0) / ((aa - 2.0) * (aa - 1.0))
+            * (m * (b - m) / ((aa - 1.0) * aa))
             * x
             * x;
         let beta = (m * (3.0 * a + 4.0 * m + 2.0) + a + (a + m) * lam) / (aa * (aa + 1.0))
@@ -214,9 +251,23 @@ pub(crate) fn incomplete_beta(a: f64, b: f64, pt: &UnitPoint) -> BetaTails {
     }
     if pt.ln_x == f64::NEG_INFINITY || pt.ln_y == f64::NEG_INFINITY {
         let at_zero = pt.ln_x == f64::NEG_INFINITY;
-        let (lo, ln_lo) = if at_zero { (0.0, f64::NEG_INFINITY) } else { (1.0, 0.0) };
-        let (up, ln_up) = if at_zero { (1.0, 0.0) } else { (0.0, f64::NEG_INFINITY) };
-        return BetaTails { lower: lo, upper: up, ln_lower: ln_lo, ln_upper: ln_up, ln_kernel: f64::NEG_INFINITY };
+        let (lo, ln_lo) = if at_zero {
+            (0.0, f64::NEG_INFINITY)
+        } else {
+            (1.0, 0.0)
+        };
+        let (up, ln_up) = if at_zero {
+            (1.0, 0.0)
+        } else {
+            (0.0, f64::NEG_INFINITY)
+        };
+        return BetaTails {
+            lower: lo,
+            upper: up,
+            ln_lower: ln_lo,
+            ln_upper: ln_up,
+            ln_kernel: f64::NEG_INFINITY,
+        };
     }
     let lam = lambda(a, b, pt);
     // x < (a + 1)/(a + b + 2)  ⇔  λ + 1 − 2x > 0.
@@ -227,18 +278,38 @@ pub(crate) fn incomplete_beta(a: f64, b: f64, pt: &UnitPoint) -> BetaTails {
         direct_tail(b, a, &pt.swap(), -lam)
     };
     let t = ln_t.exp();
-    let ln_c = if t < 0.5 { (-t).ln_1p() } else { (-ln_t.exp_m1()).ln() };
+    let ln_c = if t < 0.5 {
+        (-t).ln_1p()
+    } else {
+        (-ln_t.exp_m1()).ln()
+    };
     let c = ln_c.exp();
     if direct {
-        BetaTails { lower: t, upper: c, ln_lower: ln_t, ln_upper: ln_c, ln_kernel: ln_k }
+        BetaTails {
+            lower: t,
+            upper: c,
+            ln_lower: ln_t,
+            ln_upper: ln_c,
+            ln_kernel: ln_k,
+        }
     } else {
-        BetaTails { lower: c, upper: t, ln_lower: ln_c, ln_upper: ln_t, ln_kernel: ln_k }
+        BetaTails {
+            lower: c,
+            upper: t,
+            ln_lower: ln_c,
+            ln_upper: ln_t,
+            ln_kernel: ln_k,
+        }
     }
 }
 
 /// ln(1 − e^l) for l ≤ 0, accurate for l near 0 and for l very negative.
 pub(crate) fn ln_one_minus_exp(l: f64) -> f64 {
-    if l > -std::f64::consts::LN_2 { (-l.exp_m1()).ln() } else { (-l.exp()).ln_1p() }
+    if l > -std::f64::consts::LN_2 {
+        (-l.exp_m1()).ln()
+    } else {
+        (-l.exp()).ln_1p()
+    }
 }
 
 /// The x with I_x(a, b) = e^{ln_target} (or 1 − I_x(a, b) = e^{ln_target} when `upper`), for
@@ -247,22 +318,38 @@ pub(crate) fn ln_one_minus_exp(l: f64) -> f64 {
 pub(crate) fn inverse_incomplete_beta(a: f64, b: f64, ln_target: f64, upper: bool) -> UnitPoint {
     let half = UnitPoint::from_x(0.5);
     let at_half = incomplete_beta(a, b, &half);
-    let g_half = if upper { at_half.ln_upper } else { at_half.ln_lower };
+    let g_half = if upper {
+        at_half.ln_upper
+    } else {
+        at_half.ln_lower
+    };
     if ln_target == g_half {
         return half;
     }
-    let use_x = if upper { ln_target > g_half } else { ln_target < g_half };
+    let use_x = if upper {
+        ln_target > g_half
+    } else {
+        ln_target < g_half
+    };
     // Near tail: I_z(an, bn) with z → 0; the target is that tail or its complement.
     let (an, bn) = if use_x { (a, b) } else { (b, a) };
     let near = use_x != upper;
     let sign = if near { 1.0 } else { -1.0 };
-    let ln_near_target = if near { ln_target } else { ln_one_minus_exp(ln_target) };
+    let ln_near_target = if near {
+        ln_target
+    } else {
+        ln_one_minus_exp(ln_target)
+    };
     let hi_v = -std::f64::consts::LN_2;
     let mut hi = hi_v;
     let mut lo = f64::NEG_INFINITY;
     // Leading term of the near tail, I_z ≈ z^an / (an B(an, bn)).
     let guess = (ln_near_target + an.ln() + ln_beta(an, bn)) / an;
-    let mut v = if guess.is_finite() { guess.min(hi_v - 1e-3) } else { hi_v - 1.0 };
+    let mut v = if guess.is_finite() {
+        guess.min(hi_v - 1e-3)
+    } else {
+        hi_v - 1.0
+    };
     let mut best = v;
     for _ in 0..300 {
         let pt = UnitPoint::from_ln_x(v);
@@ -319,33 +406,27 @@ impl Beta {
     fn tails(&self, x: f64) -> BetaTails {
         incomplete_beta(self.a, self.b, &UnitPoint::from_x(x.clamp(0.0, 1.0)))
     }
-
-    /// ln P(X ≤ x), finite far below the smallest double.
-    pub fn ln_cdf(&self, x: f64) -> f64 {
-        self.tails(x).ln_lower
-    }
-
-    /// ln P(X > x), finite far below the smallest double.
-    pub fn ln_sf(&self, x: f64) -> f64 {
-        self.tails(x).ln_upper
-    }
 }
 
 impl ContinuousDistribution for Beta {
     fn pdf(&self, x: f64) -> f64 {
+        self.ln_pdf(x).exp()
+    }
+
+    fn ln_pdf(&self, x: f64) -> f64 {
         if x.is_nan() {
             return f64::NAN;
         }
         if !(0.0..=1.0).contains(&x) {
-            return 0.0;
+            return f64::NEG_INFINITY;
         }
         let edge = |shape: f64, other: f64| {
             if shape < 1.0 {
                 f64::INFINITY
             } else if shape == 1.0 {
-                (-ln_beta(1.0, other)).exp()
+                -ln_beta(1.0, other)
             } else {
-                0.0
+                f64::NEG_INFINITY
             }
         };
         if x == 0.0 {
@@ -356,7 +437,7 @@ impl ContinuousDistribution for Beta {
         }
         let pt = UnitPoint::from_x(x);
         let lam = lambda(self.a, self.b, &pt);
-        (ln_kernel(self.a, self.b, &pt, lam) - pt.ln_x - pt.ln_y).exp()
+        ln_kernel(self.a, self.b, &pt, lam) - pt.ln_x - pt.ln_y
     }
 
     fn cdf(&self, x: f64) -> f64 {
@@ -365,6 +446,14 @@ impl ContinuousDistribution for Beta {
 
     fn sf(&self, x: f64) -> f64 {
         self.tails(x).upper
+    }
+
+    fn ln_cdf(&self, x: f64) -> f64 {
+        self.tails(x).ln_lower
+    }
+
+    fn ln_sf(&self, x: f64) -> f64 {
+        self.tails(x).ln_upper
     }
 
     fn quantile(&self, p: f64) -> f64 {

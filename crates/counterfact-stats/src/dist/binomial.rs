@@ -12,7 +12,9 @@ pub(crate) fn ln_stirling_part(k: f64, n: f64) -> f64 {
     if k <= 0.0 || k >= n {
         return 0.0;
     }
-    stirlerr(n) - stirlerr(k) - stirlerr(n - k)
+    stirlerr(n)
+        - stirlerr(k)
+        - stirlerr(n - k)
         - 0.5 * (std::f64::consts::TAU.ln() + k.ln() + (-k / n).ln_1p())
 }
 

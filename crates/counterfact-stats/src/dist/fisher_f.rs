@@ -45,16 +45,6 @@ impl FisherF {
         incomplete_beta(0.5 * self.d1, 0.5 * self.d2, &pt)
     }
 
-    /// ln P(F ≤ f), finite far below the smallest double.
-    pub fn ln_cdf(&self, f: f64) -> f64 {
-        self.tails(f).ln_lower
-    }
-
-    /// ln P(F > f), finite far below the smallest double.
-    pub fn ln_sf(&self, f: f64) -> f64 {
-        self.tails(f).ln_upper
-    }
-
     /// f = (d2/d1) x/y for the beta point solving the given tail.
     fn from_unit(&self, pt: UnitPoint) -> f64 {
         if pt.x > 1e-300 && pt.y > 1e-300 {
@@ -67,23 +57,27 @@ impl FisherF {
 
 impl ContinuousDistribution for FisherF {
     fn pdf(&self, f: f64) -> f64 {
+        self.ln_pdf(f).exp()
+    }
+
+    fn ln_pdf(&self, f: f64) -> f64 {
         if f.is_nan() {
             return f64::NAN;
         }
         if f < 0.0 || f == f64::INFINITY {
-            return 0.0;
+            return f64::NEG_INFINITY;
         }
         if f == 0.0 {
             return if self.d1 < 2.0 {
                 f64::INFINITY
             } else if self.d1 == 2.0 {
-                1.0
-            } else {
                 0.0
+            } else {
+                f64::NEG_INFINITY
             };
         }
         // density = x^{d1/2} y^{d2/2} / (B(d1/2, d2/2) f)
-        (self.tails(f).ln_kernel - f.ln()).exp()
+        self.tails(f).ln_kernel - f.ln()
     }
 
     fn cdf(&self, f: f64) -> f64 {
@@ -92,6 +86,14 @@ impl ContinuousDistribution for FisherF {
 
     fn sf(&self, f: f64) -> f64 {
         self.tails(f).upper
+    }
+
+    fn ln_cdf(&self, f: f64) -> f64 {
+        self.tails(f).ln_lower
+    }
+
+    fn ln_sf(&self, f: f64) -> f64 {
+        self.tails(f).ln_upper
     }
 
     fn quantile(&self, p: f64) -> f64 {
@@ -104,7 +106,12 @@ impl ContinuousDistribution for FisherF {
         if p == 1.0 {
             return f64::INFINITY;
         }
-        self.from_unit(inverse_incomplete_beta(0.5 * self.d1, 0.5 * self.d2, p.ln(), false))
+        self.from_unit(inverse_incomplete_beta(
+            0.5 * self.d1,
+            0.5 * self.d2,
+            p.ln(),
+            false,
+        ))
     }
 
     fn isf(&self, q: f64) -> f64 {
@@ -117,6 +124,11 @@ impl ContinuousDistribution for FisherF {
         if q == 1.0 {
             return 0.0;
         }
-        self.from_unit(inverse_incomplete_beta(0.5 * self.d1, 0.5 * self.d2, q.ln(), true))
+        self.from_unit(inverse_incomplete_beta(
+            0.5 * self.d1,
+            0.5 * self.d2,
+            q.ln(),
+            true,
+        ))
     }
 }

@@ -40,7 +40,11 @@ impl Hypergeometric {
                 "must not exceed the population",
             ));
         }
-        Ok(Hypergeometric { population, successes, draws })
+        Ok(Hypergeometric {
+            population,
+            successes,
+            draws,
+        })
     }
 
     /// Smallest and largest possible number of successes drawn.
@@ -48,7 +52,10 @@ impl Hypergeometric {
         let total = u128::from(self.draws) + u128::from(self.successes);
         let lo = total.saturating_sub(u128::from(self.population));
         // lo ≤ min(draws, successes), so it fits in u64.
-        (u64::try_from(lo).unwrap_or(0), self.draws.min(self.successes))
+        (
+            u64::try_from(lo).unwrap_or(0),
+            self.draws.min(self.successes),
+        )
     }
 
     /// (k·N − K·n)/N, exact up to one rounding.
@@ -60,15 +67,17 @@ impl Hypergeometric {
             .map(|(a, b)| a - b);
         match exact {
             Some(d) => d as f64 / self.population as f64,
-            None => {
-                k as f64 - self.successes as f64 * (self.draws as f64 / self.population as f64)
-            }
+            None => k as f64 - self.successes as f64 * (self.draws as f64 / self.population as f64),
         }
     }
 
     /// pmf(j + 1)/pmf(j).
     fn ratio_up(&self, j: u64) -> f64 {
-        let (big_n, big_k, n) = (self.population as f64, self.successes as f64, self.draws as f64);
+        let (big_n, big_k, n) = (
+            self.population as f64,
+            self.successes as f64,
+            self.draws as f64,
+        );
         let j = j as f64;
         (big_k - j) * (n - j) / ((j + 1.0) * (big_n - big_k - n + j + 1.0))
     }
@@ -144,7 +153,11 @@ impl DiscreteDistribution for Hypergeometric {
         if lo == hi {
             return 0.0;
         }
-        let (big_n, big_k, n) = (self.population as f64, self.successes as f64, self.draws as f64);
+        let (big_n, big_k, n) = (
+            self.population as f64,
+            self.successes as f64,
+            self.draws as f64,
+        );
         let kf = k as f64;
         let rest = big_n - big_k - n + kf;
         // dbinom(k; K, p) dbinom(n − k; N − K, p) / dbinom(n; N, p) at p = n/N; the deviations
@@ -176,7 +189,11 @@ impl DiscreteDistribution for Hypergeometric {
         }
         let reached = |k: u64| {
             let (c, s) = self.ln_tails(k);
-            if p <= 0.5 { c >= p.ln() } else { s <= (1.0 - p).ln() }
+            if p <= 0.5 {
+                c >= p.ln()
+            } else {
+                s <= (1.0 - p).ln()
+            }
         };
         if reached(lo) {
             return lo as f64;

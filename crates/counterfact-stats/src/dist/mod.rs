@@ -4,25 +4,24 @@
 //! [`DiscreteDistribution`]. Invalid probabilities given to a quantile function (NaN, outside
 //! [0, 1]) return NaN, as scipy does; constructors reject invalid parameters with an error.
 
-use statrs::distribution::{
-    ChiSquared as SChi, Continuous, ContinuousCDF, Discrete, DiscreteCDF,
-    Gamma as SGamma, Normal as SNormal,
-    Poisson as SPoisson,
-};
-
-use crate::error::{Result, StatsError, check_finite_arg, check_positive_arg};
-
-mod beta;
-mod binomial;
-mod fisher_f;
-mod hypergeometric;
-mod special;
-mod student_t;
+pub mod beta;
+pub mod binomial;
+pub mod fisher_f;
+pub mod gamma;
+pub mod hypergeometric;
+pub mod normal;
+pub mod poisson;
+pub mod solve;
+pub mod special;
+pub mod student_t;
 
 pub use beta::Beta;
 pub use binomial::Binomial;
 pub use fisher_f::FisherF;
+pub use gamma::{ChiSquared, Gamma};
 pub use hypergeometric::Hypergeometric;
+pub use normal::Normal;
+pub use poisson::Poisson;
 pub use student_t::StudentT;
 
 /// A continuous univariate distribution.
@@ -37,6 +36,18 @@ pub trait ContinuousDistribution {
     fn quantile(&self, p: f64) -> f64;
     /// The x with sf(x) = q, computed directly so that tiny upper-tail probabilities stay exact.
     fn isf(&self, q: f64) -> f64;
+    /// ln f(x); implementations override this where the density underflows.
+    fn ln_pdf(&self, x: f64) -> f64 {
+        self.pdf(x).ln()
+    }
+    /// ln P(X ≤ x); implementations override this to stay finite where the cdf underflows.
+    fn ln_cdf(&self, x: f64) -> f64 {
+        self.cdf(x).ln()
+    }
+    /// ln P(X > x); implementations override this to stay finite where the sf underflows.
+    fn ln_sf(&self, x: f64) -> f64 {
+        self.sf(x).ln()
+    }
 }
 
 /// A discrete distribution on the non-negative integers.
@@ -56,113 +67,3 @@ pub trait DiscreteDistribution {
 fn bad_p(p: f64) -> bool {
     !(0.0..=1.0).contains(&p)
 }
-
-macro_rules! continuous_via_statrs {
-    ($name:ident) => {
-        impl ContinuousDistribution for $name {
-            fn pdf(&self, x: f64) -> f64 {
-                self.inner.pdf(x)
-            }
-            fn cdf(&self, x: f64) -> f64 {
-                self.inner.cdf(x)
-            }
-            fn sf(&self, x: f64) -> f64 {
-                self.inner.sf(x)
-            }
-            fn quantile(&self, p: f64) -> f64 {
-                if bad_p(p) { f64::NAN } else { self.inner.inverse_cdf(p) }
-            }
-            fn isf(&self, q: f64) -> f64 {
-                if bad_p(q) { f64::NAN } else { self.inner.inverse_cdf(1.0 - q) }
-            }
-        }
-    };
-}
-
-/// Normal distribution N(mean, sd²).
-#[derive(Debug, Clone, Copy)]
-pub struct Normal {
-    inner: SNormal,
-}
-
-impl Normal {
-    /// N(mean, sd²); `sd` must be positive.
-    pub fn new(mean: f64, sd: f64) -> Result<Self> {
-        check_finite_arg("mean", mean)?;
-        check_positive_arg("sd", sd)?;
-        Ok(Normal { inner: SNormal::new(mean, sd).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-    /// The standard normal N(0, 1).
-    pub fn standard() -> Self {
-        Normal { inner: SNormal::standard() }
-    }
-}
-continuous_via_statrs!(Normal);
-
-/// Chi-square distribution with `df` degrees of freedom.
-#[derive(Debug, Clone, Copy)]
-pub struct ChiSquared {
-    inner: SChi,
-}
-
-impl ChiSquared {
-    /// χ² with `df` > 0 degrees of freedom.
-    pub fn new(df: f64) -> Result<Self> {
-        check_positive_arg("df", df)?;
-        Ok(ChiSquared { inner: SChi::new(df).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-continuous_via_statrs!(ChiSquared);
-
-/// Gamma distribution with shape and scale.
-#[derive(Debug, Clone, Copy)]
-pub struct Gamma {
-    inner: SGamma,
-}
-
-impl Gamma {
-    /// Gamma(shape, scale) with both positive.
-    pub fn new(shape: f64, scale: f64) -> Result<Self> {
-        check_positive_arg("shape", shape)?;
-        check_positive_arg("scale", scale)?;
-        Ok(Gamma { inner: SGamma::new(shape, 1.0 / scale).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-continuous_via_statrs!(Gamma);
-
-macro_rules! discrete_via_statrs {
-    ($name:ident) => {
-        impl DiscreteDistribution for $name {
-            fn pmf(&self, k: u64) -> f64 {
-                self.inner.pmf(k)
-            }
-            fn ln_pmf(&self, k: u64) -> f64 {
-                self.inner.ln_pmf(k)
-            }
-            fn cdf(&self, k: u64) -> f64 {
-                self.inner.cdf(k)
-            }
-            fn sf(&self, k: u64) -> f64 {
-                self.inner.sf(k)
-            }
-            fn quantile(&self, p: f64) -> f64 {
-                if bad_p(p) { f64::NAN } else { self.inner.inverse_cdf(p) as f64 }
-            }
-        }
-    };
-}
-
-/// Poisson distribution with mean `lambda`.
-#[derive(Debug, Clone, Copy)]
-pub struct Poisson {
-    inner: SPoisson,
-}
-
-impl Poisson {
-    /// Poisson(lambda) with lambda > 0.
-    pub fn new(lambda: f64) -> Result<Self> {
-        check_positive_arg("lambda", lambda)?;
-        Ok(Poisson { inner: SPoisson::new(lambda).map_err(|e| StatsError::Internal(e.to_string()))? })
-    }
-}
-discrete_via_statrs!(Poisson);
