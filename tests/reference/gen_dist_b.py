@@ -79,25 +79,19 @@ def beta_logpdf(a, b, x, y):
 
 
 def solve(f, lo, hi):
-    """Root of the increasing function f on [lo, hi] (bracketing Illinois, then polish)."""
+    """Root of the increasing function f on [lo, hi]: bisection to a narrow bracket, then
+    mpmath's Anderson-Bjorck bracketing solver to 50 digits."""
     flo, fhi = f(lo), f(hi)
     assert flo <= 0 <= fhi, (lo, hi, flo, fhi)
-    for _ in range(400):
-        mid = (lo * fhi - hi * flo) / (fhi - flo) if fhi != flo else (lo + hi) / 2
-        if not lo < mid < hi:
-            mid = (lo + hi) / 2
-        fm = f(mid)
-        if fm == 0:
-            return mid
-        if fm < 0:
-            lo, flo = mid, fm
-            fhi /= 2
-        else:
-            hi, fhi = mid, fm
-            flo /= 2
-        if hi - lo < mp.mpf(10) ** -45 * max(1, abs(lo)):
+    for _ in range(30):
+        if hi - lo < 1e-3 * max(1, abs(lo)):
             break
-    return (lo + hi) / 2
+        mid = (lo + hi) / 2
+        if f(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return mp.findroot(f, (lo, hi), solver="anderson", tol=mp.mpf(10) ** -44, maxsteps=200)
 
 
 def beta_inverse(a, b, p, upper):
@@ -158,7 +152,12 @@ def beta_point_cases(a, b, x):
     add("beta", [a, b], "pdf", f(x), mp.exp(lpdf))
 
 
+def progress(*what):
+    print(*what, len(cases), flush=True)
+
+
 def beta_cases(a, b, ps, extra_x=()):
+    progress("beta", a, b)
     xs = list(extra_x)
     for p in ps:
         for upper in (False, True):
@@ -197,6 +196,7 @@ def t_quantile(df, p):
 
 
 def t_cases(df, ps, extra_t=()):
+    progress("t", df)
     ts = list(extra_t)
     for p in ps:
         q = t_quantile(df, mp.mpf(p))
@@ -226,6 +226,7 @@ def f_logpdf(d1, d2, x):
 
 
 def f_cases(d1, d2, ps):
+    progress("f", d1, d2)
     xs = []
     for p in ps:
         for upper in (False, True):
@@ -322,6 +323,7 @@ def discrete_quantile(tails, lo, hi, p, guess):
 
 
 def discrete_cases(name, params, tails, logpmf, lo, hi, ppf, ks):
+    progress(name, *params)
     ks = set(ks)
     for p in PS:
         guess = ppf(p)

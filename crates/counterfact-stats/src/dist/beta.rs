@@ -129,7 +129,7 @@ pub(crate) fn bd0_diff(x: f64, m: f64, d: f64) -> f64 {
     if x == 0.0 {
         return m;
     }
-    if d.abs() < 0.1 * (x + m) {
+    if d.abs() < 0.5 * (x + m) {
         let v = d / (x + m);
         let mut s = d * v;
         let mut ej = 2.0 * x * v;
@@ -173,8 +173,8 @@ fn ln_kernel(a: f64, b: f64, pt: &UnitPoint, lam: f64) -> f64 {
         // with a − sx = λ and b − sy = −λ.
         0.5 * (a.ln() + b.ln() - s.ln())
             - LN_SQRT_2PI
-            - bd0_diff(a, a - lam, lam)
-            - bd0_diff(b, b + lam, -lam)
+            - bd0_diff(a, s * pt.x, lam)
+            - bd0_diff(b, s * pt.y, -lam)
             + stirlerr(s)
             - stirlerr(a)
             - stirlerr(b)

@@ -105,7 +105,7 @@ impl DiscreteDistribution for Binomial {
         let (n, kf, p) = (self.n as f64, k as f64, self.p);
         // Loader's form: −bd0(k, np) − bd0(n−k, nq) with k − np = d and (n−k) − nq = −d.
         let d = diff_product(kf, n, p);
-        ln_stirling_part(kf, n) - bd0_diff(kf, kf - d, d) - bd0_diff(n - kf, n - kf + d, -d)
+        ln_stirling_part(kf, n) - bd0_diff(kf, n * p, d) - bd0_diff(n - kf, n * (1.0 - p), -d)
     }
 
     fn cdf(&self, k: u64) -> f64 {

@@ -12,7 +12,7 @@ use crate::error::{Result, StatsError};
 
 /// Terms summed at most by one tail sum; beyond it (standard deviations above ~10⁵) the sum
 /// is truncated.
-const MAX_TERMS: u64 = 5_000_000;
+const MAX_TERMS: u64 = 1_000_000;
 
 /// Hypergeometric distribution: `draws` draws without replacement from a population of
 /// `population` items of which `successes` are successes.
@@ -163,12 +163,13 @@ impl DiscreteDistribution for Hypergeometric {
         // dbinom(k; K, p) dbinom(n − k; N − K, p) / dbinom(n; N, p) at p = n/N; the deviations
         // from the binomial means are ±d, and those of the denominator vanish.
         let d = self.deviation(k);
+        let (p, q) = (n / big_n, (big_n - n) / big_n);
         ln_stirling_part(kf, big_k) + ln_stirling_part(n - kf, big_n - big_k)
             - ln_stirling_part(n, big_n)
-            - bd0_diff(kf, kf - d, d)
-            - bd0_diff(big_k - kf, big_k - kf + d, -d)
-            - bd0_diff(n - kf, n - kf + d, -d)
-            - bd0_diff(rest, rest - d, d)
+            - bd0_diff(kf, big_k * p, d)
+            - bd0_diff(big_k - kf, big_k * q, -d)
+            - bd0_diff(n - kf, (big_n - big_k) * p, -d)
+            - bd0_diff(rest, (big_n - big_k) * q, d)
     }
 
     fn cdf(&self, k: u64) -> f64 {
