@@ -10,8 +10,9 @@ Everything is computed with mpmath at 50 significant digits, independently of th
   mpmath's loggamma; discrete quantiles are the smallest k with cdf(k) >= p, verified at k - 1
   and k.
 Each input is the double the Rust test passes (mpf of a float is exact). "cond" is the condition
-number |x f(x) / F(x)| of a continuous cdf/sf value with respect to its argument, which bounds
-how well any double-precision evaluation can do; the test scales its tolerance by it.
+number of a continuous cdf/sf/pdf value with respect to its argument (|x F'(x)/F(x)| for cdf and
+sf, |x f'(x)/f(x)| for pdf), which bounds how well any double-precision evaluation can do; the
+test scales its tolerance by it.
 """
 
 import math
@@ -149,7 +150,8 @@ def beta_point_cases(a, b, x):
     lpdf = beta_logpdf(mp.mpf(a), mp.mpf(b), x, 1 - x)
     add("beta", [a, b], "cdf", f(x), mp.exp(lt), x * mp.exp(lpdf - lt))
     add("beta", [a, b], "sf", f(x), mp.exp(ut), x * mp.exp(lpdf - ut))
-    add("beta", [a, b], "pdf", f(x), mp.exp(lpdf))
+    am, bm = mp.mpf(a), mp.mpf(b)
+    add("beta", [a, b], "pdf", f(x), mp.exp(lpdf), abs((am - 1) - (bm - 1) * x / (1 - x)))
 
 
 def progress(*what):
@@ -211,7 +213,8 @@ def t_cases(df, ps, extra_t=()):
         lpdf = t_logpdf(df, t)
         add("t", [df], "cdf", t, mp.exp(lc), abs(t) * mp.exp(lpdf - lc))
         add("t", [df], "sf", t, mp.exp(ls), abs(t) * mp.exp(lpdf - ls))
-        add("t", [df], "pdf", t, mp.exp(lpdf))
+        tm, dm = mp.mpf(t), mp.mpf(df)
+        add("t", [df], "pdf", t, mp.exp(lpdf), (dm + 1) * tm * tm / (dm + tm * tm))
 
 
 def f_tails(d1, d2, x):
@@ -242,7 +245,8 @@ def f_cases(d1, d2, ps):
         lpdf = f_logpdf(d1, d2, x)
         add("f", [d1, d2], "cdf", x, mp.exp(lc), x * mp.exp(lpdf - lc))
         add("f", [d1, d2], "sf", x, mp.exp(ls), x * mp.exp(lpdf - ls))
-        add("f", [d1, d2], "pdf", x, mp.exp(lpdf))
+        a, b, xm = mp.mpf(d1), mp.mpf(d2), mp.mpf(x)
+        add("f", [d1, d2], "pdf", x, mp.exp(lpdf), abs(a / 2 - 1 - (a + b) / 2 * a * xm / (a * xm + b)))
 
 
 # ---------------------------------------------------------------- discrete, by summation
