@@ -2,6 +2,7 @@
 //! beta function, P(X > k) = I_p(k + 1, n − k).
 
 use super::beta::{BetaTails, UnitPoint, bd0_diff, incomplete_beta};
+use super::normal::std_normal_quantile;
 use super::special::stirlerr;
 use super::{DiscreteDistribution, bad_p};
 use crate::error::{Result, StatsError};
@@ -23,6 +24,51 @@ fn diff_product(k: f64, n: f64, p: f64) -> f64 {
     let hi = n * p;
     let lo = n.mul_add(p, -hi);
     (k - hi) - lo
+}
+
+/// Smallest k in [lo, hi] with `reached(k)`, for a monotone predicate true at hi: an expanding
+/// bracket from the (saturating) start `guess`, then integer bisection.
+pub(crate) fn search_quantile(lo: u64, hi: u64, guess: f64, reached: impl Fn(u64) -> bool) -> u64 {
+    // The float-to-int cast saturates (NaN gives 0); the bracket search corrects any start.
+    let start = (guess.floor() as u64).clamp(lo, hi);
+    let (mut below, mut above);
+    if reached(start) {
+        above = start;
+        let mut step = 1u64;
+        loop {
+            if above == lo {
+                return lo;
+            }
+            let cand = above.saturating_sub(step).max(lo);
+            if !reached(cand) {
+                below = cand;
+                break;
+            }
+            above = cand;
+            step = step.saturating_mul(2);
+        }
+    } else {
+        below = start;
+        let mut step = 1u64;
+        loop {
+            let cand = below.saturating_add(step).min(hi);
+            if cand == hi || reached(cand) {
+                above = cand;
+                break;
+            }
+            below = cand;
+            step = step.saturating_mul(2);
+        }
+    }
+    while above - below > 1 {
+        let mid = below + (above - below) / 2;
+        if reached(mid) {
+            above = mid;
+        } else {
+            below = mid;
+        }
+    }
+    above
 }
 
 /// Binomial distribution with `n` trials and success probability `p`.
@@ -134,18 +180,11 @@ impl DiscreteDistribution for Binomial {
                 self.ln_sf(k) <= (1.0 - p).ln()
             }
         };
-        let (mut lo, mut hi) = (0u64, self.n);
-        if reached(0) {
-            return 0.0;
-        }
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if reached(mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        hi as f64
+        // Normal start with the Cornish–Fisher skewness term.
+        let (n, q) = (self.n as f64, 1.0 - self.p);
+        let sd = (n * self.p * q).sqrt();
+        let z = std_normal_quantile(p);
+        let guess = n * self.p + sd * z + (q - self.p) * (z * z - 1.0) / 6.0 - 0.5;
+        search_quantile(0, self.n, guess, reached) as f64
     }
 }

@@ -46,7 +46,7 @@ impl FisherF {
     }
 
     /// f = (d2/d1) x/y for the beta point solving the given tail.
-    fn from_unit(&self, pt: UnitPoint) -> f64 {
+    fn ratio_to_f(&self, pt: UnitPoint) -> f64 {
         if pt.x > 1e-300 && pt.y > 1e-300 {
             self.d2 / self.d1 * (pt.x / pt.y)
         } else {
@@ -106,7 +106,7 @@ impl ContinuousDistribution for FisherF {
         if p == 1.0 {
             return f64::INFINITY;
         }
-        self.from_unit(inverse_incomplete_beta(
+        self.ratio_to_f(inverse_incomplete_beta(
             0.5 * self.d1,
             0.5 * self.d2,
             p.ln(),
@@ -124,7 +124,7 @@ impl ContinuousDistribution for FisherF {
         if q == 1.0 {
             return 0.0;
         }
-        self.from_unit(inverse_incomplete_beta(
+        self.ratio_to_f(inverse_incomplete_beta(
             0.5 * self.d1,
             0.5 * self.d2,
             q.ln(),

@@ -7,12 +7,13 @@
 use super::DiscreteDistribution;
 use super::bad_p;
 use super::beta::bd0_diff;
-use super::binomial::ln_stirling_part;
+use super::binomial::{ln_stirling_part, search_quantile};
+use super::normal::std_normal_quantile;
 use crate::error::{Result, StatsError};
 
-/// Terms summed at most by one tail sum; beyond it (standard deviations above ~10⁵) the sum
-/// is truncated.
-const MAX_TERMS: u64 = 1_000_000;
+/// Terms summed at most by one tail sum: enough for standard deviations up to ~3·10⁴
+/// (populations up to ~10⁹); beyond that the sum is truncated rather than run for seconds.
+const MAX_TERMS: u64 = 300_000;
 
 /// Hypergeometric distribution: `draws` draws without replacement from a population of
 /// `population` items of which `successes` are successes.
@@ -196,18 +197,10 @@ impl DiscreteDistribution for Hypergeometric {
                 s <= (1.0 - p).ln()
             }
         };
-        if reached(lo) {
-            return lo as f64;
-        }
-        let (mut below, mut above) = (lo, hi);
-        while above - below > 1 {
-            let mid = below + (above - below) / 2;
-            if reached(mid) {
-                above = mid;
-            } else {
-                below = mid;
-            }
-        }
-        above as f64
+        let (big_n, big_k, n) = (self.population as f64, self.successes as f64, self.draws as f64);
+        let mean = n * (big_k / big_n);
+        let var = mean * ((big_n - big_k) / big_n) * ((big_n - n) / (big_n - 1.0).max(1.0));
+        let guess = mean + var.sqrt() * std_normal_quantile(p) - 0.5;
+        search_quantile(lo, hi, guess, reached) as f64
     }
 }
