@@ -9,6 +9,7 @@ pub mod normal;
 pub mod poisson;
 pub mod solve;
 pub mod special;
+mod temme;
 
 pub use gamma::{ChiSquared, Gamma};
 pub use normal::Normal;
