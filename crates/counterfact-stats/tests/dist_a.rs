@@ -59,6 +59,8 @@ fn eval(dist: &str, params: &[f64], f: &str, x: f64) -> f64 {
                 "ln_pmf" => d.ln_pmf(k),
                 "cdf" => d.cdf(k),
                 "sf" => d.sf(k),
+                "ln_cdf" => d.ln_cdf(k),
+                "ln_sf" => d.ln_sf(k),
                 "quantile" => d.quantile(x),
                 other => panic!("unknown function {other}"),
             }

@@ -13,7 +13,7 @@
 use super::ContinuousDistribution;
 use super::normal::std_normal_quantile;
 use super::solve::LogTails;
-use super::special::{lgamma1p, ln_dpois_raw};
+use super::special::{lgamma1p, ln_dpois_raw, ln1mexp};
 use super::temme;
 use crate::error::{Result, check_positive_arg};
 
@@ -22,15 +22,6 @@ use crate::error::{Result, check_positive_arg};
 struct Igam {
     ln_p: f64,
     ln_q: f64,
-}
-
-/// ln(1 − e^l) for l ≤ 0, accurate on both sides of l = −ln 2 (Mächler 2012).
-pub fn ln1mexp(l: f64) -> f64 {
-    if l > -std::f64::consts::LN_2 {
-        (-l.exp_m1()).ln()
-    } else {
-        (-l.exp()).ln_1p()
-    }
 }
 
 fn from_lower(ln_p: f64) -> Igam {
@@ -371,7 +362,10 @@ mod tests {
                 // A difference in ln is the relative difference of the probabilities; both logs
                 // also carry ~ε|ln| of rounding.
                 let err = (l - want).abs();
-                assert!(err < 1e-13 * want.abs().max(1.0), "a={a} x={x}: {l} vs {want}");
+                assert!(
+                    err < 1e-13 * want.abs().max(1.0),
+                    "a={a} x={x}: {l} vs {want}"
+                );
             }
         }
     }

@@ -25,16 +25,6 @@ impl Poisson {
         self.lambda
     }
 
-    /// ln P(X ≤ k), finite where the cdf underflows.
-    pub fn ln_cdf(&self, k: u64) -> f64 {
-        ln_gamma_q(k as f64 + 1.0, self.lambda)
-    }
-
-    /// ln P(X > k), finite where the survival function underflows.
-    pub fn ln_sf(&self, k: u64) -> f64 {
-        ln_gamma_p(k as f64 + 1.0, self.lambda)
-    }
-
     /// Whether P(X ≤ k) ≥ p, decided on the tail that holds the smaller probability
     /// (P(X ≤ k) ≥ p ⇔ P(X > k) ≤ 1 − p, and 1 − p is exact for p ≥ ½).
     fn reaches(&self, k: u64, p: f64) -> bool {
@@ -58,6 +48,12 @@ impl DiscreteDistribution for Poisson {
     }
     fn sf(&self, k: u64) -> f64 {
         gamma_p(k as f64 + 1.0, self.lambda)
+    }
+    fn ln_cdf(&self, k: u64) -> f64 {
+        ln_gamma_q(k as f64 + 1.0, self.lambda)
+    }
+    fn ln_sf(&self, k: u64) -> f64 {
+        ln_gamma_p(k as f64 + 1.0, self.lambda)
     }
     fn quantile(&self, p: f64) -> f64 {
         if p.is_nan() || !(0.0..=1.0).contains(&p) {
