@@ -55,6 +55,8 @@ impl DiscreteDistribution for Poisson {
     fn ln_sf(&self, k: u64) -> f64 {
         ln_gamma_p(k as f64 + 1.0, self.lambda)
     }
+    /// Exact for every p; for λ beyond 2^53 the integer answer is rounded to the nearest double,
+    /// and beyond 2^64 it saturates at `u64::MAX`.
     fn quantile(&self, p: f64) -> f64 {
         if p.is_nan() || !(0.0..=1.0).contains(&p) {
             return f64::NAN;
