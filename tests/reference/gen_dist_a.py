@@ -172,6 +172,15 @@ def gamma_cases(dist, params, a, scale):
 
 for a in [0.01, 0.1, 0.5, 1.0, 2.5, 10.0, 100.0, 1e3, 1e5, 1e7]:
     gamma_cases("gamma", [a, 1.0], a, 1)
+# Beyond the tested 1e7: upper-tail points only (mpmath's lower series does not converge there).
+for a in [1e9]:
+    for q in UPPER_Q:
+        y = gamma_solve(mpf(a), mpmath.log(q), True, gamma_start(a, q, True))
+        add("gamma", [a, 1.0], "isf", q, y)
+        yf = float(y)
+        qq = reg_q(mpf(a), mpf(yf))
+        add("gamma", [a, 1.0], "sf", yf, qq)
+        add("gamma", [a, 1.0], "ln_sf", yf, mpmath.log(qq))
 gamma_cases("gamma", [3.5, 2.0], 3.5, 2)
 gamma_cases("gamma", [40.0, 0.25], 40.0, mpf("0.25"))
 for df in [0.02, 1.0, 2.0, 3.0, 10.0, 100.0, 1e4, 1e7]:
@@ -232,7 +241,10 @@ for lam in [0.01, 0.5, 3.0, 30.0, 1000.0, 1e5, 1e7]:
         ln_pmf = k * mpmath.log(lam) - lam - mpmath.loggamma(k + 1)
         add("poisson", [lam], "ln_pmf", float(k), ln_pmf)
         add("poisson", [lam], "pmf", float(k), mpmath.exp(ln_pmf))
-        add("poisson", [lam], "cdf", float(k), pois_cdf(k, lam))
-        add("poisson", [lam], "sf", float(k), pois_sf(k, lam))
+        c, sf = pois_cdf(k, lam), pois_sf(k, lam)
+        add("poisson", [lam], "cdf", float(k), c)
+        add("poisson", [lam], "sf", float(k), sf)
+        add("poisson", [lam], "ln_cdf", float(k), mpmath.log1p(-sf) if sf < 0.5 else mpmath.log(c))
+        add("poisson", [lam], "ln_sf", float(k), mpmath.log1p(-c) if c < 0.5 else mpmath.log(sf))
 
 write("dist_a", "mpmath (mp.dps = 50); scipy only for Newton starting points", cases)

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 
 use common::{cases, num, nums, rel_err};
 use counterfact_stats::dist::{
-    Beta, Binomial, ContinuousDistribution, DiscreteDistribution, FisherF, Hypergeometric,
-    StudentT,
+    Beta, Binomial, ContinuousDistribution, DiscreteDistribution, FisherF, Hypergeometric, StudentT,
 };
 use proptest::prelude::*;
 
@@ -64,7 +63,11 @@ fn eval(dist: &str, params: &[f64], f: &str, x: f64) -> f64 {
 /// representable to ε|ln pmf|).
 fn error(f: &str, got: f64, want: f64) -> f64 {
     if f == "ln_pmf" {
-        return if got == want { 0.0 } else { (got - want).abs() / want.abs().max(1.0) };
+        return if got == want {
+            0.0
+        } else {
+            (got - want).abs() / want.abs().max(1.0)
+        };
     }
     if want.abs() < 1e-300 && (got - want).abs() <= 4.0 * SUBNORMAL_ULP {
         return 0.0;
@@ -92,7 +95,11 @@ fn tolerance(dist: &str, f: &str, cond: Option<f64>) -> f64 {
 #[test]
 fn reference_values() {
     let all = cases("dist_b");
-    assert!(all.len() > 300, "expected a few hundred reference points, got {}", all.len());
+    assert!(
+        all.len() > 300,
+        "expected a few hundred reference points, got {}",
+        all.len()
+    );
     let mut worst: BTreeMap<String, (f64, String)> = BTreeMap::new();
     let mut failures = Vec::new();
     // Smallest k with err ≤ 1e-12 + k·ε·κ over all conditioned cases.
@@ -107,11 +114,14 @@ fn reference_values() {
         let got = eval(dist, &params, f, x);
         let err = error(f, got, want);
         let tol = tolerance(dist, f, cond);
-        let ctx = format!("{dist}{params:?}.{f}({x:e}): got {got:e} want {want:e} err {err:.2e} tol {tol:.1e}");
-        if let Some(c) = cond {
-            if err > 1e-12 && c > 0.0 {
-                needed_k = needed_k.max((err - 1e-12) / (f64::EPSILON * c));
-            }
+        let ctx = format!(
+            "{dist}{params:?}.{f}({x:e}): got {got:e} want {want:e} err {err:.2e} tol {tol:.1e}"
+        );
+        if let Some(c) = cond
+            && err > 1e-12
+            && c > 0.0
+        {
+            needed_k = needed_k.max((err - 1e-12) / (f64::EPSILON * c));
         }
         let key = format!("{dist}.{f}");
         let entry = worst.entry(key).or_insert((0.0, String::new()));
@@ -125,15 +135,28 @@ fn reference_values() {
     for (key, (err, ctx)) in &worst {
         println!("max error {key:24} {err:.2e}   [{ctx}]");
     }
-    println!("{} cases; condition-number multiple needed: {needed_k:.2}", all.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "{} cases; condition-number multiple needed: {needed_k:.2}",
+        all.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn named_tail_facts() {
     // t with one degree of freedom at p = 1e-10: −1/tan(π·1e-10) ≈ −3.1830988618379e9.
     let t1 = StudentT::new(1.0).expect("df 1");
-    common::assert_close(t1.quantile(1e-10), -3.183_098_861_837_907e9, 1e-12, "t1 quantile");
+    common::assert_close(
+        t1.quantile(1e-10),
+        -3.183_098_861_837_907e9,
+        1e-12,
+        "t1 quantile",
+    );
     common::assert_close(t1.isf(1e-10), 3.183_098_861_837_907e9, 1e-12, "t1 isf");
     // Beta(1e7, 1e7) is symmetric: cdf(0.5) = ½ exactly.
     let b = Beta::new(1e7, 1e7).expect("beta");
@@ -150,7 +173,10 @@ fn boundary_probabilities() {
     assert_eq!(t.isf(0.0), f64::INFINITY);
     assert!(t.quantile(f64::NAN).is_nan() && t.isf(-0.1).is_nan() && t.cdf(f64::NAN).is_nan());
     let b = Beta::new(2.0, 3.0).expect("beta");
-    assert_eq!((b.quantile(0.0), b.quantile(1.0), b.isf(0.0), b.isf(1.0)), (0.0, 1.0, 1.0, 0.0));
+    assert_eq!(
+        (b.quantile(0.0), b.quantile(1.0), b.isf(0.0), b.isf(1.0)),
+        (0.0, 1.0, 1.0, 0.0)
+    );
     let f = FisherF::new(2.0, 3.0).expect("F");
     assert_eq!((f.quantile(0.0), f.quantile(1.0)), (0.0, f64::INFINITY));
     let bin = Binomial::new(10, 0.3).expect("binomial");
@@ -179,7 +205,14 @@ fn any_f64() -> impl Strategy<Value = f64> {
 }
 
 fn shape() -> impl Strategy<Value = f64> {
-    prop_oneof![any::<f64>(), 1e-3..1e3f64, Just(1e7), Just(1e300), Just(1e-300), Just(f64::NAN)]
+    prop_oneof![
+        any::<f64>(),
+        1e-3..1e3f64,
+        Just(1e7),
+        Just(1e300),
+        Just(1e-300),
+        Just(f64::NAN)
+    ]
 }
 
 proptest! {
@@ -204,10 +237,12 @@ proptest! {
                             m in prop_oneof![0u64..100, any::<u64>()],
                             p in any_f64()) {
         if let Ok(d) = Binomial::new(n, p) {
-            let _ = (d.pmf(k), d.ln_pmf(k), d.cdf(k), d.sf(k), d.quantile(p), d.quantile(0.3));
+            let _ = (d.pmf(k), d.ln_pmf(k), d.cdf(k), d.sf(k), d.ln_cdf(k), d.ln_sf(k));
+            let _ = (d.quantile(p), d.quantile(0.3));
         }
         if let Ok(d) = Hypergeometric::new(n, m.min(n), k.min(n)) {
-            let _ = (d.pmf(k), d.ln_pmf(k), d.cdf(k), d.sf(k), d.quantile(p));
+            let _ = (d.pmf(k), d.ln_pmf(k), d.cdf(k), d.sf(k), d.ln_cdf(k), d.ln_sf(k));
+            let _ = d.quantile(p);
         }
     }
 }

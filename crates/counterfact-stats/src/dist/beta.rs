@@ -9,7 +9,7 @@
 //! otherwise. The factor x^a y^b / B(a, b) uses Loader's saddle-point form (Stirling errors and
 //! `bd0`) for large shapes so that it keeps full relative precision.
 
-use super::special::{LN_SQRT_2PI, ln_gamma, stirlerr};
+use super::special::{LN_SQRT_2PI, ln_gamma, ln1mexp, stirlerr};
 use super::{ContinuousDistribution, bad_p};
 use crate::error::{Result, check_positive_arg};
 
@@ -282,11 +282,7 @@ pub(crate) fn incomplete_beta(a: f64, b: f64, pt: &UnitPoint) -> BetaTails {
         direct_tail(b, a, &pt.swap(), -lam)
     };
     let t = ln_t.exp();
-    let ln_c = if t < 0.5 {
-        (-t).ln_1p()
-    } else {
-        (-ln_t.exp_m1()).ln()
-    };
+    let ln_c = ln1mexp(ln_t);
     let c = ln_c.exp();
     if direct {
         BetaTails {
@@ -304,15 +300,6 @@ pub(crate) fn incomplete_beta(a: f64, b: f64, pt: &UnitPoint) -> BetaTails {
             ln_upper: ln_t,
             ln_kernel: ln_k,
         }
-    }
-}
-
-/// ln(1 − e^l) for l ≤ 0, accurate for l near 0 and for l very negative.
-pub(crate) fn ln_one_minus_exp(l: f64) -> f64 {
-    if l > -std::f64::consts::LN_2 {
-        (-l.exp_m1()).ln()
-    } else {
-        (-l.exp()).ln_1p()
     }
 }
 
@@ -339,11 +326,7 @@ pub(crate) fn inverse_incomplete_beta(a: f64, b: f64, ln_target: f64, upper: boo
     let (an, bn) = if use_x { (a, b) } else { (b, a) };
     let near = use_x != upper;
     let sign = if near { 1.0 } else { -1.0 };
-    let ln_near_target = if near {
-        ln_target
-    } else {
-        ln_one_minus_exp(ln_target)
-    };
+    let ln_near_target = if near { ln_target } else { ln1mexp(ln_target) };
     let hi_v = -std::f64::consts::LN_2;
     let mut hi = hi_v;
     let mut lo = f64::NEG_INFINITY;

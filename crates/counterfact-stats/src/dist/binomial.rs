@@ -104,36 +104,6 @@ impl Binomial {
         let b = (self.n - k) as f64;
         incomplete_beta(a, b, &UnitPoint::from_x(self.p))
     }
-
-    /// ln P(X ≤ k), finite far below the smallest double.
-    pub fn ln_cdf(&self, k: u64) -> f64 {
-        match self.point_mass() {
-            Some(m) => {
-                if k >= m {
-                    0.0
-                } else {
-                    f64::NEG_INFINITY
-                }
-            }
-            None if k >= self.n => 0.0,
-            None => self.tails(k).ln_upper,
-        }
-    }
-
-    /// ln P(X > k), finite far below the smallest double.
-    pub fn ln_sf(&self, k: u64) -> f64 {
-        match self.point_mass() {
-            Some(m) => {
-                if k >= m {
-                    f64::NEG_INFINITY
-                } else {
-                    0.0
-                }
-            }
-            None if k >= self.n => f64::NEG_INFINITY,
-            None => self.tails(k).ln_lower,
-        }
-    }
 }
 
 impl DiscreteDistribution for Binomial {
@@ -160,6 +130,34 @@ impl DiscreteDistribution for Binomial {
 
     fn sf(&self, k: u64) -> f64 {
         self.ln_sf(k).exp()
+    }
+
+    fn ln_cdf(&self, k: u64) -> f64 {
+        match self.point_mass() {
+            Some(m) => {
+                if k >= m {
+                    0.0
+                } else {
+                    f64::NEG_INFINITY
+                }
+            }
+            None if k >= self.n => 0.0,
+            None => self.tails(k).ln_upper,
+        }
+    }
+
+    fn ln_sf(&self, k: u64) -> f64 {
+        match self.point_mass() {
+            Some(m) => {
+                if k >= m {
+                    f64::NEG_INFINITY
+                } else {
+                    0.0
+                }
+            }
+            None if k >= self.n => f64::NEG_INFINITY,
+            None => self.tails(k).ln_lower,
+        }
     }
 
     fn quantile(&self, p: f64) -> f64 {

@@ -3,7 +3,9 @@
 //!
 //! P is summed from its power series where x < a + 1, Q from Legendre's continued fraction
 //! (modified Lentz) above; for a < 1 and small x, Q uses the DiDonato & Morris (1986, ACM TOMS
-//! 12, eq. 15) split Q = 1 − x^a/Γ(a+1) + …, which avoids cancellation. The common factor
+//! 12, eq. 15) split Q = 1 − x^a/Γ(a+1) + …, which avoids cancellation. For shapes a ≥ 100 near
+//! the mean (|η| ≤ 1, roughly 0.38 ≤ x/a ≤ 2.2), where the series and the fraction need O(√a)
+//! terms, Temme's uniform asymptotic expansion is used instead (see `temme`). The common factor
 //! x^a e^{−x}/Γ(a+1) is evaluated in Loader's (2000) saddle-point form −δ(a) − bd0(a, x), so the
 //! result keeps its relative precision for shapes up to 1e7 and beyond; everything is carried
 //! in log space, so tail probabilities far below 1e-308 are available as logarithms.
@@ -11,7 +13,8 @@
 use super::ContinuousDistribution;
 use super::normal::std_normal_quantile;
 use super::solve::LogTails;
-use super::special::{lgamma1p, ln_dpois_raw};
+use super::special::{lgamma1p, ln_dpois_raw, ln1mexp};
+use super::temme;
 use crate::error::{Result, check_positive_arg};
 
 /// ln P(a, x) and ln Q(a, x), each accurate in relative terms when it is the smaller tail.
@@ -19,15 +22,6 @@ use crate::error::{Result, check_positive_arg};
 struct Igam {
     ln_p: f64,
     ln_q: f64,
-}
-
-/// ln(1 − e^l) for l ≤ 0, accurate on both sides of l = −ln 2 (Mächler 2012).
-pub fn ln1mexp(l: f64) -> f64 {
-    if l > -std::f64::consts::LN_2 {
-        (-l.exp_m1()).ln()
-    } else {
-        (-l.exp()).ln_1p()
-    }
 }
 
 fn from_lower(ln_p: f64) -> Igam {
@@ -140,6 +134,10 @@ fn igam(a: f64, x: f64) -> Igam {
         } else {
             from_upper(q_small_a(a, x).ln())
         };
+    }
+    if let Some(eta) = temme::eta(a, x) {
+        let (upper, l) = temme::ln_tails(a, x, eta);
+        return if upper { from_upper(l) } else { from_lower(l) };
     }
     if x < a + 1.0 {
         from_lower(ln_d + ln_p_series(a, x))
@@ -344,6 +342,31 @@ mod tests {
                 ((got - want_q) / want_q).abs() < 1e-14,
                 "x={x}: {got} vs {want_q}"
             );
+        }
+    }
+
+    #[test]
+    fn temme_agrees_with_series_and_fraction() {
+        for &a in &[100.0, 150.5, 1e4] {
+            for &lam in &[0.39, 0.6, 0.95, 1.0, 1.05, 1.7, 2.15] {
+                let x = a * lam;
+                let eta = temme::eta(a, x).unwrap_or_else(|| panic!("a={a} x={x} outside"));
+                let (upper, l) = temme::ln_tails(a, x, eta);
+                let ln_d = ln_dpois_raw(a, x);
+                let direct = if x < a + 1.0 {
+                    from_lower(ln_d + ln_p_series(a, x))
+                } else {
+                    from_upper(a.ln() + ln_d + ln_q_fraction(a, x))
+                };
+                let want = if upper { direct.ln_q } else { direct.ln_p };
+                // A difference in ln is the relative difference of the probabilities; both logs
+                // also carry ~ε|ln| of rounding.
+                let err = (l - want).abs();
+                assert!(
+                    err < 1e-13 * want.abs().max(1.0),
+                    "a={a} x={x}: {l} vs {want}"
+                );
+            }
         }
     }
 

@@ -9,6 +9,7 @@ use super::bad_p;
 use super::beta::bd0_diff;
 use super::binomial::{ln_stirling_part, search_quantile};
 use super::normal::std_normal_quantile;
+use super::special::ln1mexp;
 use crate::error::{Result, StatsError};
 
 /// Terms summed at most by one tail sum: enough for standard deviations up to ~3·10⁴
@@ -123,21 +124,11 @@ impl Hypergeometric {
         let mean = self.draws as f64 * (self.successes as f64 / self.population as f64);
         if (k as f64) < mean {
             let l = self.ln_tail_from(k, false);
-            (l, (-l.exp()).ln_1p())
+            (l, ln1mexp(l))
         } else {
             let l = self.ln_tail_from(k + 1, true);
-            ((-l.exp()).ln_1p(), l)
+            (ln1mexp(l), l)
         }
-    }
-
-    /// ln P(X ≤ k), finite far below the smallest double.
-    pub fn ln_cdf(&self, k: u64) -> f64 {
-        self.ln_tails(k).0
-    }
-
-    /// ln P(X > k), finite far below the smallest double.
-    pub fn ln_sf(&self, k: u64) -> f64 {
-        self.ln_tails(k).1
     }
 }
 
@@ -181,6 +172,14 @@ impl DiscreteDistribution for Hypergeometric {
         self.ln_sf(k).exp()
     }
 
+    fn ln_cdf(&self, k: u64) -> f64 {
+        self.ln_tails(k).0
+    }
+
+    fn ln_sf(&self, k: u64) -> f64 {
+        self.ln_tails(k).1
+    }
+
     fn quantile(&self, p: f64) -> f64 {
         if bad_p(p) {
             return f64::NAN;
@@ -197,7 +196,11 @@ impl DiscreteDistribution for Hypergeometric {
                 s <= (1.0 - p).ln()
             }
         };
-        let (big_n, big_k, n) = (self.population as f64, self.successes as f64, self.draws as f64);
+        let (big_n, big_k, n) = (
+            self.population as f64,
+            self.successes as f64,
+            self.draws as f64,
+        );
         let mean = n * (big_k / big_n);
         let var = mean * ((big_n - big_k) / big_n) * ((big_n - n) / (big_n - 1.0).max(1.0));
         let guess = mean + var.sqrt() * std_normal_quantile(p) - 0.5;

@@ -14,6 +14,7 @@ pub mod poisson;
 pub mod solve;
 pub mod special;
 pub mod student_t;
+mod temme;
 
 pub use beta::Beta;
 pub use binomial::Binomial;
@@ -62,6 +63,14 @@ pub trait DiscreteDistribution {
     fn sf(&self, k: u64) -> f64;
     /// The smallest k with cdf(k) ≥ p.
     fn quantile(&self, p: f64) -> f64;
+    /// ln P(X ≤ k); implementations override this to stay finite where the cdf underflows.
+    fn ln_cdf(&self, k: u64) -> f64 {
+        self.cdf(k).ln()
+    }
+    /// ln P(X > k); implementations override this to stay finite where the sf underflows.
+    fn ln_sf(&self, k: u64) -> f64 {
+        self.sf(k).ln()
+    }
 }
 
 fn bad_p(p: f64) -> bool {

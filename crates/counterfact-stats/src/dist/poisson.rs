@@ -25,16 +25,6 @@ impl Poisson {
         self.lambda
     }
 
-    /// ln P(X ≤ k), finite where the cdf underflows.
-    pub fn ln_cdf(&self, k: u64) -> f64 {
-        ln_gamma_q(k as f64 + 1.0, self.lambda)
-    }
-
-    /// ln P(X > k), finite where the survival function underflows.
-    pub fn ln_sf(&self, k: u64) -> f64 {
-        ln_gamma_p(k as f64 + 1.0, self.lambda)
-    }
-
     /// Whether P(X ≤ k) ≥ p, decided on the tail that holds the smaller probability
     /// (P(X ≤ k) ≥ p ⇔ P(X > k) ≤ 1 − p, and 1 − p is exact for p ≥ ½).
     fn reaches(&self, k: u64, p: f64) -> bool {
@@ -59,6 +49,14 @@ impl DiscreteDistribution for Poisson {
     fn sf(&self, k: u64) -> f64 {
         gamma_p(k as f64 + 1.0, self.lambda)
     }
+    fn ln_cdf(&self, k: u64) -> f64 {
+        ln_gamma_q(k as f64 + 1.0, self.lambda)
+    }
+    fn ln_sf(&self, k: u64) -> f64 {
+        ln_gamma_p(k as f64 + 1.0, self.lambda)
+    }
+    /// Exact for every p; for λ beyond 2^53 the integer answer is rounded to the nearest double,
+    /// and beyond 2^64 it saturates at `u64::MAX`.
     fn quantile(&self, p: f64) -> f64 {
         if p.is_nan() || !(0.0..=1.0).contains(&p) {
             return f64::NAN;

@@ -100,6 +100,16 @@ fn stirling_tail(x: f64) -> f64 {
     s / x
 }
 
+/// ln(1 − e^l) for l ≤ 0, accurate on both sides of l = −ln 2 (Mächler 2012, "Accurately
+/// computing log(1 − exp(−|a|))").
+pub fn ln1mexp(l: f64) -> f64 {
+    if l > -std::f64::consts::LN_2 {
+        (-l.exp_m1()).ln()
+    } else {
+        (-l.exp()).ln_1p()
+    }
+}
+
 /// ln(1 + x) − x without cancellation for small |x| (atanh series in r = x/(2 + x)).
 pub fn log1pmx(x: f64) -> f64 {
     if x.is_nan() || x < -1.0 {

@@ -4,6 +4,7 @@
 use std::f64::consts::{FRAC_1_PI, PI};
 
 use super::beta::{UnitPoint, incomplete_beta, inverse_incomplete_beta, ln_beta};
+use super::special::ln1mexp;
 use super::{ContinuousDistribution, bad_p};
 use crate::error::{Result, check_positive_arg};
 
@@ -102,7 +103,7 @@ impl ContinuousDistribution for StudentT {
             return -std::f64::consts::LN_2;
         }
         let l = self.ln_tail(t);
-        if t < 0.0 { l } else { (-l.exp()).ln_1p() }
+        if t < 0.0 { l } else { ln1mexp(l) }
     }
 
     fn ln_sf(&self, t: f64) -> f64 {
