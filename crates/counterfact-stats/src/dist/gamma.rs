@@ -15,7 +15,7 @@ use super::normal::std_normal_quantile;
 use super::solve::LogTails;
 use super::special::{lgamma1p, ln_dpois_raw, ln1mexp};
 use super::temme;
-use crate::error::{Result, check_positive_arg};
+use crate::error::{Result, StatsError, check_positive_arg};
 
 /// ln P(a, x) and ln Q(a, x), each accurate in relative terms when it is the smaller tail.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +62,11 @@ fn ln_p_series(a: f64, x: f64) -> f64 {
 fn ln_q_fraction(a: f64, x: f64) -> f64 {
     const TINY: f64 = 1e-300;
     let mut b = x + 1.0 - a;
+    if b > 1e150 {
+        // CF = 1/(b − (1 − a)/(b + 2 − …)) = (1/b)(1 + O(a/b²)), and a < b here; Lentz's
+        // 1/b would be subnormal near the top of the range and never settle.
+        return -b.ln();
+    }
     let mut c = 1.0 / TINY;
     let mut d = 1.0 / b;
     let mut h = d;
@@ -80,7 +85,7 @@ fn ln_q_fraction(a: f64, x: f64) -> f64 {
         d = 1.0 / d;
         let del = d * c;
         h *= del;
-        if (del - 1.0).abs() <= 1e-16 {
+        if (del - 1.0).abs() <= f64::EPSILON {
             break;
         }
     }
@@ -290,10 +295,9 @@ impl ChiSquared {
     /// χ² with `df` > 0 degrees of freedom.
     pub fn new(df: f64) -> Result<Self> {
         check_positive_arg("df", df)?;
-        Ok(ChiSquared {
-            df,
-            gamma: Gamma::new(0.5 * df, 2.0)?,
-        })
+        let gamma = Gamma::new(0.5 * df, 2.0)
+            .map_err(|_| StatsError::invalid("df", df, "is too small: df/2 underflows to 0"))?;
+        Ok(ChiSquared { df, gamma })
     }
 
     /// The degrees of freedom.
