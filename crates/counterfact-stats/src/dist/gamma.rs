@@ -17,24 +17,57 @@ use super::special::{lgamma1p, ln_dpois_raw, ln1mexp};
 use super::temme;
 use crate::error::{Result, StatsError, check_positive_arg};
 
-/// ln P(a, x) and ln Q(a, x), each accurate in relative terms when it is the smaller tail.
+/// The tail of the incomplete gamma ratio that was computed directly (the smaller one, to full
+/// relative precision), as a logarithm; the other tail follows as 1 − e^ln.
 #[derive(Debug, Clone, Copy)]
 struct Igam {
-    ln_p: f64,
-    ln_q: f64,
+    upper: bool,
+    ln: f64,
 }
 
 fn from_lower(ln_p: f64) -> Igam {
     Igam {
-        ln_p,
-        ln_q: ln1mexp(ln_p.min(0.0)),
+        upper: false,
+        // Clamp rounding above 0 but keep NaN.
+        ln: if ln_p > 0.0 { 0.0 } else { ln_p },
     }
 }
 
 fn from_upper(ln_q: f64) -> Igam {
     Igam {
-        ln_p: ln1mexp(ln_q.min(0.0)),
-        ln_q,
+        upper: true,
+        ln: if ln_q > 0.0 { 0.0 } else { ln_q },
+    }
+}
+
+impl Igam {
+    fn ln_p(self) -> f64 {
+        if self.upper {
+            ln1mexp(self.ln)
+        } else {
+            self.ln
+        }
+    }
+    fn ln_q(self) -> f64 {
+        if self.upper {
+            self.ln
+        } else {
+            ln1mexp(self.ln)
+        }
+    }
+    fn p(self) -> f64 {
+        if self.upper {
+            -self.ln.exp_m1()
+        } else {
+            self.ln.exp()
+        }
+    }
+    fn q(self) -> f64 {
+        if self.upper {
+            self.ln.exp()
+        } else {
+            -self.ln.exp_m1()
+        }
     }
 }
 
@@ -112,26 +145,16 @@ fn q_small_a(a: f64, x: f64) -> f64 {
 
 fn igam(a: f64, x: f64) -> Igam {
     if a.is_nan() || x.is_nan() || a <= 0.0 || a.is_infinite() {
-        return Igam {
-            ln_p: f64::NAN,
-            ln_q: f64::NAN,
-        };
+        return from_lower(f64::NAN);
     }
     if x <= 0.0 {
-        return Igam {
-            ln_p: f64::NEG_INFINITY,
-            ln_q: 0.0,
-        };
+        return from_lower(f64::NEG_INFINITY);
     }
     if x.is_infinite() {
-        return Igam {
-            ln_p: 0.0,
-            ln_q: f64::NEG_INFINITY,
-        };
+        return from_upper(f64::NEG_INFINITY);
     }
-    let ln_d = ln_dpois_raw(a, x);
     if a < 1.0 && x <= 1.1 {
-        let ln_p = ln_d + ln_p_series(a, x);
+        let ln_p = ln_dpois_raw(a, x) + ln_p_series(a, x);
         // Both tails are computed directly here; the one below ½ carries the information
         // (the other is within rounding of 1, and its logarithm must come from ln(1 − e^l)).
         return if ln_p < -std::f64::consts::LN_2 {
@@ -144,6 +167,7 @@ fn igam(a: f64, x: f64) -> Igam {
         let (upper, l) = temme::ln_tails(a, x, eta);
         return if upper { from_upper(l) } else { from_lower(l) };
     }
+    let ln_d = ln_dpois_raw(a, x);
     if x < a + 1.0 {
         from_lower(ln_d + ln_p_series(a, x))
     } else {
@@ -154,22 +178,22 @@ fn igam(a: f64, x: f64) -> Igam {
 /// Regularized lower incomplete gamma function P(a, x) = γ(a, x)/Γ(a) (series, continued
 /// fraction and DiDonato & Morris 1986; see the module documentation).
 pub fn gamma_p(a: f64, x: f64) -> f64 {
-    igam(a, x).ln_p.exp()
+    igam(a, x).p()
 }
 
 /// Regularized upper incomplete gamma function Q(a, x) = Γ(a, x)/Γ(a) = 1 − P(a, x).
 pub fn gamma_q(a: f64, x: f64) -> f64 {
-    igam(a, x).ln_q.exp()
+    igam(a, x).q()
 }
 
 /// ln P(a, x), finite even where P underflows.
 pub fn ln_gamma_p(a: f64, x: f64) -> f64 {
-    igam(a, x).ln_p
+    igam(a, x).ln_p()
 }
 
 /// ln Q(a, x), finite even where Q underflows.
 pub fn ln_gamma_q(a: f64, x: f64) -> f64 {
-    igam(a, x).ln_q
+    igam(a, x).ln_q()
 }
 
 /// ln density of the standard gamma (scale 1) in Loader's saddle-point form.
@@ -362,7 +386,7 @@ mod tests {
                 } else {
                     from_upper(a.ln() + ln_d + ln_q_fraction(a, x))
                 };
-                let want = if upper { direct.ln_q } else { direct.ln_p };
+                let want = if upper { direct.ln_q() } else { direct.ln_p() };
                 // A difference in ln is the relative difference of the probabilities; both logs
                 // also carry ~ε|ln| of rounding.
                 let err = (l - want).abs();
