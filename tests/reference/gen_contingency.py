@@ -165,10 +165,13 @@ def fisher_cases():
 
 def fisher_mpmath_cases():
     # scipy's brentq stops at xtol = 1e-13 absolute in the odds ratio, too coarse when the odds
-    # ratio is ~1e-11: these CIs come from 40-digit sums over the (short) effective support.
+    # ratio is ~1e-11, and its BiasedUrn sums drift by ~1e-9 on million-count tables with a short
+    # support: these come from 40-digit sums over the (short) effective support.
     mpmath.mp.dps = 40
     for table, conf in (([[10, 1_000_000], [1_000_000, 10]], 0.95),
-                        ([[3, 500_000], [400_000, 2]], 0.9)):
+                        ([[3, 500_000], [400_000, 2]], 0.9),
+                        ([[1, 2_000_000], [3, 1_500_000]], 0.95),
+                        ([[25, 2_000_000], [5, 2_100_000]], 0.95)):
         (a, b), (c, d) = table
         r0, r1, c0 = a + b, c + d, a + c
         lo, hi = max(0, c0 - r1), min(r0, c0)
