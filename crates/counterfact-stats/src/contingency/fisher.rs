@@ -39,7 +39,7 @@ pub fn table_2x2(table: &[Vec<f64>]) -> Result<[[u64; 2]; 2]> {
 /// level `confidence` (R's fisher.test: a two-sided interval puts (1 − confidence)/2 in each
 /// tail; `Less` gives [0, hi], `Greater` gives [lo, ∞]). The two-sided p-value sums the
 /// probabilities of all tables no more likely than the observed one (relative tolerance 1e-7,
-/// as R). A table with an empty row or column gives p = 1 and an undefined (NaN) odds ratio,
+/// as R; scipy uses 1e-14, which differs only for tables within 1e-7 of a tie). A table with an empty row or column gives p = 1 and an undefined (NaN) odds ratio,
 /// as scipy.
 pub fn fisher_exact(
     table: &[[u64; 2]; 2],
