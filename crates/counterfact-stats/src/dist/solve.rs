@@ -242,6 +242,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn inverts_normal_on_the_whole_line() {
+        use crate::dist::normal::{std_normal_ln_cdf, std_normal_quantile};
+        let tails = LogTails {
+            ln_cdf: std_normal_ln_cdf,
+            ln_sf: |x: f64| std_normal_ln_cdf(-x),
+            ln_pdf: |x: f64| -0.5 * x * x - crate::dist::special::LN_SQRT_2PI,
+            lower: f64::NEG_INFINITY,
+            upper: f64::INFINITY,
+        };
+        for &p in &[
+            1e-300,
+            1e-100,
+            1e-20,
+            1e-5,
+            0.3,
+            0.5,
+            0.7,
+            0.99,
+            1.0 - 1e-12,
+        ] {
+            let want = std_normal_quantile(p);
+            // A poor guess only costs iterations.
+            let got = tails.quantile(p, 3.0);
+            let err = if want == 0.0 {
+                got.abs()
+            } else {
+                ((got - want) / want).abs()
+            };
+            assert!(err < 1e-14, "p={p}: {got} vs {want}");
+            let got = tails.isf(p, -3.0);
+            let err = if want == 0.0 {
+                got.abs()
+            } else {
+                ((got + want) / want).abs()
+            };
+            assert!(err < 1e-14, "q={p}: {got} vs {}", -want);
+        }
+        assert_eq!(tails.quantile(0.0, 0.0), f64::NEG_INFINITY);
+        assert_eq!(tails.isf(0.0, 0.0), f64::INFINITY);
+    }
+
+    #[test]
     fn inverts_exponential_in_both_tails() {
         let tails = LogTails {
             ln_cdf: |x: f64| {
