@@ -227,14 +227,16 @@ proptest! {
 
     #[test]
     fn continuous_never_panic(a in shape(), b in shape(), x in any_f64()) {
-        if let Ok(d) = Beta::new(a, b) {
-            let _ = (d.pdf(x), d.cdf(x), d.sf(x), d.quantile(x), d.isf(x), d.ln_cdf(x), d.ln_sf(x));
-        }
-        if let Ok(d) = StudentT::new(a) {
-            let _ = (d.pdf(x), d.cdf(x), d.sf(x), d.quantile(x), d.isf(x), d.ln_cdf(x), d.ln_sf(x));
-        }
-        if let Ok(d) = FisherF::new(a, b) {
-            let _ = (d.pdf(x), d.cdf(x), d.sf(x), d.quantile(x), d.isf(x), d.ln_cdf(x), d.ln_sf(x));
+        let mut conts: Vec<Box<dyn ContinuousDistribution>> = Vec::new();
+        if let Ok(d) = Beta::new(a, b) { conts.push(Box::new(d)); }
+        if let Ok(d) = StudentT::new(a) { conts.push(Box::new(d)); }
+        if let Ok(d) = FisherF::new(a, b) { conts.push(Box::new(d)); }
+        for d in &conts {
+            let _ = (d.pdf(x), d.cdf(x), d.sf(x), d.ln_pdf(x), d.ln_cdf(x), d.ln_sf(x));
+            let (q, s) = (d.quantile(x), d.isf(x));
+            // A probability in [0, 1] always has a quantile; anything else gives NaN.
+            prop_assert_eq!((0.0..=1.0).contains(&x), !q.is_nan());
+            prop_assert_eq!((0.0..=1.0).contains(&x), !s.is_nan());
         }
     }
 
