@@ -266,6 +266,15 @@ impl Gamma {
     pub fn new(shape: f64, scale: f64) -> Result<Self> {
         check_positive_arg("shape", shape)?;
         check_positive_arg("scale", scale)?;
+        // Within a factor of a few of f64::MAX, shape ± O(√shape) steps of the quantile solver
+        // overflow; no real problem comes near this bound.
+        if shape > MAX_SHAPE {
+            return Err(StatsError::invalid(
+                "shape",
+                shape,
+                "must be at most 1e300 for double-precision evaluation",
+            ));
+        }
         Ok(Gamma { shape, scale })
     }
 
@@ -309,6 +318,9 @@ impl ContinuousDistribution for Gamma {
     }
 }
 
+/// Largest shape accepted by [`Gamma::new`].
+const MAX_SHAPE: f64 = 1e300;
+
 /// Chi-square distribution with `df` degrees of freedom (Gamma(df/2, 2)).
 #[derive(Debug, Clone, Copy)]
 pub struct ChiSquared {
@@ -320,8 +332,9 @@ impl ChiSquared {
     /// χ² with `df` > 0 degrees of freedom.
     pub fn new(df: f64) -> Result<Self> {
         check_positive_arg("df", df)?;
-        let gamma = Gamma::new(0.5 * df, 2.0)
-            .map_err(|_| StatsError::invalid("df", df, "is too small: df/2 underflows to 0"))?;
+        let gamma = Gamma::new(0.5 * df, 2.0).map_err(|_| {
+            StatsError::invalid("df", df, "must lie in (0, 2e300] (df/2 is the gamma shape)")
+        })?;
         Ok(ChiSquared { df, gamma })
     }
 
