@@ -122,6 +122,19 @@ pub(crate) fn zero_se_outcome(
     Ok((statistic, p))
 }
 
+/// Rejects an effect or standard error that overflowed f64 (inputs near ±1e308), which would
+/// otherwise turn into an infinite statistic or be mistaken for a zero standard error.
+pub(crate) fn check_overflow(method: &str, effect: f64, se: f64) -> Result<()> {
+    if effect.is_finite() && se.is_finite() {
+        Ok(())
+    } else {
+        Err(StatsError::Degenerate(format!(
+            "{method}: the effect ({effect}) or its standard error ({se}) overflows f64; \
+             rescale the data"
+        )))
+    }
+}
+
 /// Confidence interval of a point mass (zero standard error) at `estimate`, one-sided as asked.
 pub(crate) fn point_ci(estimate: f64, alternative: Alternative) -> [f64; 2] {
     match alternative {
