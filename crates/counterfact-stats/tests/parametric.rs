@@ -291,3 +291,132 @@ fn parametric_matches_reference() {
         failures.len()
     );
 }
+
+fn m(n: u64, mean: f64, sd: f64) -> Moments {
+    Moments::from_mean_sd(n, mean, sd).expect("summary")
+}
+
+#[test]
+fn auto_explains_its_choice() {
+    let ts = Alternative::TwoSided;
+    let r =
+        auto_means_test_from_moments(&m(50, 1.0, 1.0), &m(60, 0.8, 1.0), None, ts, 0.95).unwrap();
+    assert_eq!(r.method, "welch-t");
+    assert!(r.notes[0].starts_with("auto: Welch"), "{:?}", r.notes);
+    let big = m(AUTO_Z_MIN_N, 1.0, 1.0);
+    let r = auto_means_test_from_moments(&big, &big, None, ts, 0.95).unwrap();
+    assert_eq!(r.method, "z-means");
+    assert!(r.notes[0].contains("at least 1000"), "{:?}", r.notes);
+    let r =
+        auto_means_test_from_moments(&m(3, 1.0, 1.0), &m(3, 0.0, 1.0), Some([1.0, 2.0]), ts, 0.95)
+            .unwrap();
+    assert_eq!(r.method, "z-means");
+    assert!(r.notes[0].contains("known"), "{:?}", r.notes);
+}
+
+#[test]
+fn fieller_reports_an_unbounded_set() {
+    let (x, y) = (m(40, 2.0, 5.0), m(40, 0.5, 5.0));
+    let r = relative_lift_from_moments(&x, &y, LiftMethod::Fieller, Alternative::TwoSided, 0.95)
+        .unwrap();
+    assert_eq!(r.ci, Some([f64::NEG_INFINITY, f64::INFINITY]));
+    assert!(r.notes.iter().any(|n| n.contains("unbounded")));
+    let e = relative_lift_effect(&x, &y, LiftMethod::Fieller, 0.95).unwrap();
+    assert_eq!(e.ci, None);
+    let zero = m(40, 0.0, 1.0);
+    assert!(matches!(
+        relative_lift_from_moments(&x, &zero, LiftMethod::Delta, Alternative::TwoSided, 0.95),
+        Err(StatsError::Degenerate(_))
+    ));
+}
+
+#[test]
+fn zero_variance_follows_scipy() {
+    let ts = Alternative::TwoSided;
+    // One constant group: Welch is well defined (scipy gives a number).
+    let r = welch_t_test(&[4.0, 4.0, 4.0], &[1.0, 2.0, 3.5], ts, 0.95).unwrap();
+    assert!(r.p_value > 0.0 && r.p_value < 1.0);
+    // Both constant and different: infinite statistic, p = 0 (scipy: -inf, 0).
+    let r = student_t_test(&[1.0, 1.0, 1.0], &[2.0, 2.0, 2.0], ts, 0.95).unwrap();
+    assert_eq!((r.statistic, r.p_value), (f64::NEG_INFINITY, 0.0));
+    let r = welch_t_test(&[1.0, 1.0], &[2.0, 2.0], Alternative::Greater, 0.95).unwrap();
+    assert_eq!(r.p_value, 1.0);
+    // Both constant and equal: scipy gives NaN; here a Degenerate error.
+    assert!(matches!(
+        one_sample_t_test(&[3.0, 3.0], 3.0, ts, 0.95),
+        Err(StatsError::Degenerate(_))
+    ));
+    assert!(matches!(
+        cohens_d(&[1.0, 1.0], &[2.0, 2.0], 0.95),
+        Err(StatsError::Degenerate(_))
+    ));
+}
+
+#[test]
+fn margins_are_reported() {
+    let (x, y) = (m(100, 10.1, 2.0), m(100, 10.0, 2.0));
+    let r = tost_from_moments(
+        &x,
+        &y,
+        Margin::Relative(-0.05),
+        Margin::Relative(0.05),
+        false,
+        0.9,
+    )
+    .unwrap();
+    assert_eq!(r.method, "tost");
+    assert!((r.extra["margin_lower"] + 0.5).abs() < 1e-12);
+    assert!((r.extra["margin_upper"] - 0.5).abs() < 1e-12);
+    assert_eq!(r.extra["margin_upper_relative"], 0.05);
+    assert_eq!(
+        r.p_value,
+        r.extra["p_value_lower"].max(r.extra["p_value_upper"])
+    );
+    assert!(matches!(
+        tost_from_moments(
+            &x,
+            &y,
+            Margin::Absolute(1.0),
+            Margin::Absolute(-1.0),
+            false,
+            0.9
+        ),
+        Err(StatsError::InvalidArgument { .. })
+    ));
+    let r = non_inferiority_from_moments(&x, &y, Margin::Absolute(0.5), false, true, 0.95).unwrap();
+    assert_eq!(r.alternative, Alternative::Less);
+    assert_eq!(r.extra["null_value"], 0.5);
+    assert_eq!(r.ci.unwrap()[0], f64::NEG_INFINITY);
+    assert!(
+        non_inferiority_from_moments(&x, &y, Margin::Absolute(-0.5), true, true, 0.95).is_err()
+    );
+}
+
+#[test]
+fn bad_counts_are_named() {
+    let e = z_proportions_test(11, 10, 3, 10, true, Alternative::TwoSided, 0.95).unwrap_err();
+    assert!(e.to_string().contains("must not exceed"), "{e}");
+    let e = z_proportions_test(1, 10, -3, 10, true, Alternative::TwoSided, 0.95).unwrap_err();
+    assert!(e.to_string().contains("group y"), "{e}");
+    let e = odds_ratio(0, 0, 1, 2, 0.95).unwrap_err();
+    assert!(e.to_string().contains("trials"), "{e}");
+    assert!(z_proportion_one_sample(3, 10, 1.0, Alternative::TwoSided, 0.95).is_err());
+}
+
+#[test]
+fn raw_and_moment_forms_agree() {
+    let x = [1.0, 2.5, 3.25, 4.0, 7.5];
+    let y = [0.5, 1.0, 2.0, 2.25];
+    let ts = Alternative::Less;
+    let (mx, my) = (Moments::from_slice(&x), Moments::from_slice(&y));
+    assert_eq!(
+        welch_t_test(&x, &y, ts, 0.9).unwrap(),
+        welch_t_test_from_moments(&mx, &my, ts, 0.9).unwrap()
+    );
+    assert_eq!(
+        hedges_g(&x, &y, 0.9).unwrap(),
+        hedges_g_from_moments(&mx, &my, 0.9).unwrap()
+    );
+    let json = serde_json::to_string(&cohens_d(&x, &y, 0.95).unwrap()).unwrap();
+    assert!(json.contains("\"name\":\"cohens-d\""), "{json}");
+}
