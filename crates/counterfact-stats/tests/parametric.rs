@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{cases, num, nums, rel_err};
+use common::{assert_close, cases, num, nums, rel_err};
 use counterfact_stats::moments::Moments;
 use counterfact_stats::parametric::*;
 use counterfact_stats::{Alternative, StatsError, TestResult};
@@ -409,14 +409,34 @@ fn raw_and_moment_forms_agree() {
     let y = [0.5, 1.0, 2.0, 2.25];
     let ts = Alternative::Less;
     let (mx, my) = (Moments::from_slice(&x), Moments::from_slice(&y));
-    assert_eq!(
-        welch_t_test(&x, &y, ts, 0.9).unwrap(),
-        welch_t_test_from_moments(&mx, &my, ts, 0.9).unwrap()
-    );
-    assert_eq!(
+    let raw = welch_t_test(&x, &y, ts, 0.9).unwrap();
+    let summ = welch_t_test_from_moments(&mx, &my, ts, 0.9).unwrap();
+    assert_close(raw.statistic, summ.statistic, 1e-13, "statistic");
+    assert_close(raw.p_value, summ.p_value, 1e-12, "p-value");
+    let (g1, g2) = (
         hedges_g(&x, &y, 0.9).unwrap(),
-        hedges_g_from_moments(&mx, &my, 0.9).unwrap()
+        hedges_g_from_moments(&mx, &my, 0.9).unwrap(),
     );
+    assert_close(g1.estimate, g2.estimate, 1e-13, "hedges g");
+    // Summaries of long inputs (several parallel chunks) agree with the sequential Welford ones.
+    let long: Vec<f64> = (0..100_003)
+        .map(|i| 1e4 + ((i * 7919) % 1013) as f64 * 0.37)
+        .collect();
+    let r = one_sample_t_test(&long, 1e4, Alternative::TwoSided, 0.95).unwrap();
+    let w = Moments::from_iter_seq(long.iter().copied());
+    let rw = one_sample_t_test_from_moments(&w, 1e4, Alternative::TwoSided, 0.95).unwrap();
+    assert_close(
+        r.statistic,
+        rw.statistic,
+        1e-11,
+        "long one-sample statistic",
+    );
+    let mut bad = long.clone();
+    bad[70_000] = f64::NAN;
+    assert!(matches!(
+        one_sample_t_test(&bad, 0.0, Alternative::TwoSided, 0.95),
+        Err(StatsError::NonFinite { index: 70_000, .. })
+    ));
     let json = serde_json::to_string(&cohens_d(&x, &y, 0.95).unwrap()).unwrap();
     assert!(json.contains("\"name\":\"cohens-d\""), "{json}");
 }
