@@ -22,9 +22,10 @@ pub(crate) fn diff_se_df(x: &Moments, y: &Moments, pooled: bool) -> (f64, Option
     } else {
         let (ax, ay) = (var1(x) / nx, var1(y) / ny);
         let s2 = ax + ay;
-        let denom = ax * ax / (nx - 1.0) + ay * ay / (ny - 1.0);
-        let df = if denom > 0.0 {
-            Some(s2 * s2 / denom)
+        // Written in the shares ax/s2 and ay/s2 so that tiny variances cannot underflow.
+        let df = if s2 > 0.0 {
+            let (rx, ry) = (ax / s2, ay / s2);
+            Some(1.0 / (rx * rx / (nx - 1.0) + ry * ry / (ny - 1.0)))
         } else {
             None
         };
