@@ -4,13 +4,15 @@
 //! Every test has a `*_from_moments` entry point taking [`Moments`] (the sufficient statistics,
 //! mergeable across chunks, threads or SQL partitions) and a raw-sample form that validates its
 //! input as [`check_sample`](crate::error::check_sample) does (empty, non-finite, too few) and
-//! reduces to it. Two-sample effects
-//! are x − y (scipy's order; the CLI maps treatment → x, control → y).
+//! reduces to it. Two-sample effects are x − y (scipy's order; the CLI maps treatment → x,
+//! control → y). Results are named by their CLI method: `one-sample-t`, `student-t`, `welch-t`,
+//! `paired-t`, `z-means`, `z-proportions`, `relative-lift`, `tost`, `non-inferiority`.
 //!
 //! Zero variance follows scipy where scipy gives a number: a zero standard error with a non-zero
 //! effect gives an infinite statistic and a p-value of 0 (or 1 in the opposite one-sided
 //! direction); a zero standard error with a zero effect is 0/0 in scipy (NaN) and here a
-//! [`StatsError::Degenerate`] error.
+//! [`StatsError::Degenerate`] error. Methods that need a variance per group (Welch, paired,
+//! one-sample, estimated-σ z) reject n = 1 with [`StatsError::TooFew`].
 
 mod auto;
 mod effect_size;
