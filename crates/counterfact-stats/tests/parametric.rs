@@ -393,6 +393,14 @@ fn margins_are_reported() {
 }
 
 #[test]
+fn margins_parse_from_the_command_line() {
+    assert_eq!("0.5".parse::<Margin>().unwrap(), Margin::Absolute(0.5));
+    assert_eq!("-2%".parse::<Margin>().unwrap(), Margin::Relative(-0.02));
+    assert!("abc".parse::<Margin>().is_err());
+    assert!("inf%".parse::<Margin>().is_err());
+}
+
+#[test]
 fn bad_counts_are_named() {
     let e = z_proportions_test(11, 10, 3, 10, true, Alternative::TwoSided, 0.95).unwrap_err();
     assert!(e.to_string().contains("must not exceed"), "{e}");
