@@ -236,3 +236,33 @@ fn lift_intervals_cover_a_true_lift() {
         );
     }
 }
+
+#[test]
+fn one_sided_fieller_bounds_cover_with_negative_means() {
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    let (mut below, mut above) = (0usize, 0usize);
+    for _ in 0..RUNS {
+        let x = normal_moments(&mut rng, 200, -11.0, 6.0);
+        let y = normal_moments(&mut rng, 200, -10.0, 6.0);
+        let g = relative_lift_from_moments(&x, &y, LiftMethod::Fieller, Alternative::Greater, 0.95)
+            .unwrap();
+        let l = relative_lift_from_moments(&x, &y, LiftMethod::Fieller, Alternative::Less, 0.95)
+            .unwrap();
+        if g.ci.unwrap()[0] <= 0.1 {
+            below += 1;
+        }
+        if 0.1 <= l.ci.unwrap()[1] {
+            above += 1;
+        }
+    }
+    check_rate(
+        "fieller greater: lower bound coverage",
+        below as f64 / RUNS as f64,
+        0.95,
+    );
+    check_rate(
+        "fieller less: upper bound coverage",
+        above as f64 / RUNS as f64,
+        0.95,
+    );
+}
