@@ -3,16 +3,21 @@
 //! Usage: describe the distribution by its log-CDF, log-survival function, log-density and
 //! support, then ask for [`LogTails::quantile`] or [`LogTails::isf`] with a starting guess:
 //!
-//! ```ignore
+//! ```
+//! use counterfact_stats::dist::solve::LogTails;
+//!
+//! // The unit exponential: F(x) = 1 − e^−x, S(x) = e^−x, f(x) = e^−x.
 //! let tails = LogTails {
-//!     ln_cdf: |x| my_ln_cdf(x),
-//!     ln_sf: |x| my_ln_sf(x),
-//!     ln_pdf: |x| my_ln_pdf(x),
+//!     ln_cdf: |x: f64| (-(-x).exp_m1()).ln(),
+//!     ln_sf: |x: f64| -x,
+//!     ln_pdf: |x: f64| -x,
 //!     lower: 0.0,
 //!     upper: f64::INFINITY,
 //! };
-//! let x = tails.quantile(1e-300, rough_guess);
-//! let y = tails.isf(1e-300, rough_guess);
+//! let x = tails.isf(1e-300, 600.0);
+//! assert!((x - 300.0 * std::f64::consts::LN_10).abs() < 1e-12 * x);
+//! let y = tails.quantile(1e-300, 1e-300);
+//! assert!((y - 1e-300).abs() < 1e-12 * 1e-300);
 //! ```
 //!
 //! The solver picks the tail holding the smaller probability (p ≤ ½ solves ln F(x) = ln p,
