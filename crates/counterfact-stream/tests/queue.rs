@@ -31,7 +31,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// The reference: the held elements stably sorted by descending priority.
 fn model_order(held: &[(u32, i64)]) -> Vec<(u32, i64)> {
     let mut sorted = held.to_vec();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.1));
     sorted
 }
 
@@ -126,7 +126,7 @@ fn arena_reuses_freed_slots_and_tail_stays_right() {
     }
     let order: Vec<(u32, u32)> = q.iter().map(|(e, p)| (*e, *p)).collect();
     let mut sorted = order.clone();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.1));
     assert_eq!(order, sorted);
     assert_eq!(q.last().copied(), order.last().map(|o| o.0));
 }
