@@ -19,7 +19,17 @@ pub(super) fn multiply<T: ChainScalar>(a: &[T], b: &[T], n: usize) -> Vec<T> {
     out
 }
 
-/// pᵉ by repeated squaring (Knuth, TAOCP vol. 2, §4.6.3): O(n³ log e).
+/// The product of two row-stochastic matrices, rows renormalised (see
+/// [`ChainScalar::renormalize`]).
+fn multiply_stochastic<T: ChainScalar>(a: &[T], b: &[T], n: usize) -> Vec<T> {
+    let mut out = multiply(a, b, n);
+    for row in out.chunks_mut(n) {
+        T::renormalize(row);
+    }
+    out
+}
+
+/// pᵉ of a row-stochastic p by repeated squaring (Knuth, TAOCP vol. 2, §4.6.3): O(n³ log e).
 pub(super) fn power<T: ChainScalar>(p: &[T], n: usize, mut e: u64) -> Vec<T> {
     let mut result: Vec<T> = (0..n * n)
         .map(|k| if k / n == k % n { T::one() } else { T::zero() })
@@ -27,11 +37,11 @@ pub(super) fn power<T: ChainScalar>(p: &[T], n: usize, mut e: u64) -> Vec<T> {
     let mut base = p.to_vec();
     while e > 0 {
         if e & 1 == 1 {
-            result = multiply(&result, &base, n);
+            result = multiply_stochastic(&result, &base, n);
         }
         e >>= 1;
         if e > 0 {
-            base = multiply(&base, &base, n);
+            base = multiply_stochastic(&base, &base, n);
         }
     }
     result

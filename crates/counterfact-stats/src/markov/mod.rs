@@ -32,6 +32,10 @@ pub trait ChainScalar:
     fn is_probability(&self) -> bool;
     /// The nearest `f64`, for error messages and summaries.
     fn approx(&self) -> f64;
+    /// Rescales a row of a product of stochastic matrices to sum to one: in `f64` this stops
+    /// rounding from compounding through repeated squaring (row-sum error would double with
+    /// every squaring); exact rows already sum to one.
+    fn renormalize(row: &mut [Self]);
 }
 
 impl ChainScalar for f64 {
@@ -46,6 +50,12 @@ impl ChainScalar for f64 {
     }
     fn approx(&self) -> f64 {
         *self
+    }
+    fn renormalize(row: &mut [Self]) {
+        let sum: f64 = row.iter().sum();
+        if sum > 0.0 {
+            row.iter_mut().for_each(|x| *x /= sum);
+        }
     }
 }
 
@@ -62,6 +72,7 @@ impl ChainScalar for BigRational {
     fn approx(&self) -> f64 {
         self.to_f64().unwrap_or(f64::NAN)
     }
+    fn renormalize(_row: &mut [Self]) {}
 }
 
 /// Checks that `v` is a probability vector of length `n`.
