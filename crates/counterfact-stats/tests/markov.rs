@@ -59,11 +59,18 @@ fn rain_days_matches_exact_fractions() {
     for c in &cases {
         let (exact, float) = rain_models(c);
         let n = c["n"].as_u64().expect("n");
-        let ctx = format!("{} day1={} day2={} n={n}", c["model"], exact.day1_rain, exact.day2_rain);
+        let ctx = format!(
+            "{} day1={} day2={} n={n}",
+            c["model"], exact.day1_rain, exact.day2_rain
+        );
         // Exact arithmetic reproduces the fraction itself (n = 1000, with ~6000-digit terms,
         // for one start per model to keep the test fast).
         if n < 1000 || (exact.day1_rain && exact.day2_rain) {
-            assert_eq!(exact.rain_days(n).expect("exact"), rational(&c["exact"]), "{ctx}");
+            assert_eq!(
+                exact.rain_days(n).expect("exact"),
+                rational(&c["exact"]),
+                "{ctx}"
+            );
         }
         // f64 through repeated squaring: 1e-12 relative (absolute 1e-15 near zero).
         let got = float.rain_days(n).expect("f64");
@@ -73,8 +80,17 @@ fn rain_days_matches_exact_fractions() {
             "{ctx}: got {got}, want {want}"
         );
         let stationary = rational(&c["stationary_rain"]);
-        assert_eq!(exact.stationary_rain().expect("stationary"), stationary, "{ctx}");
-        common::assert_close(float.stationary_rain().expect("f64"), to_f64(&stationary), 1e-12, &ctx);
+        assert_eq!(
+            exact.stationary_rain().expect("stationary"),
+            stationary,
+            "{ctx}"
+        );
+        common::assert_close(
+            float.stationary_rain().expect("f64"),
+            to_f64(&stationary),
+            1e-12,
+            &ctx,
+        );
         checked_n.insert(n);
     }
     assert!([1, 2, 3, 1000].iter().all(|n| checked_n.contains(n)));
@@ -117,7 +133,10 @@ fn lumped_and_full_rain_chains_agree() {
     };
     assert_eq!(full.chain().expect("valid").0.states(), 4);
     for n in [3, 4, 10, 500] {
-        let (a, b) = (merged.rain_days(n).expect("ok"), full.rain_days(n).expect("ok"));
+        let (a, b) = (
+            merged.rain_days(n).expect("ok"),
+            full.rain_days(n).expect("ok"),
+        );
         assert!((a - b).abs() < 1e-12, "n={n}: {a} vs {b}");
     }
 }
@@ -152,8 +171,12 @@ fn n_step_stationary_and_hitting_times_match_exact() {
                     assert!(matches!(exact.stationary(), Err(StatsError::Degenerate(_))));
                     assert!(matches!(float.stationary(), Err(StatsError::Degenerate(_))));
                 } else {
-                    let want: Vec<BigRational> =
-                        c["exact"].as_array().expect("pi").iter().map(rational).collect();
+                    let want: Vec<BigRational> = c["exact"]
+                        .as_array()
+                        .expect("pi")
+                        .iter()
+                        .map(rational)
+                        .collect();
                     assert_eq!(exact.stationary().expect("pi"), want, "{ctx}");
                     for (g, w) in float.stationary().expect("pi").iter().zip(&want) {
                         assert!((g - to_f64(w)).abs() <= 1e-12, "{ctx}: {g} vs {w}");
@@ -171,7 +194,12 @@ fn n_step_stationary_and_hitting_times_match_exact() {
                     .map(|v| (!v.is_null()).then(|| rational(v)))
                     .collect();
                 assert_eq!(exact.expected_steps_to(target).expect("h"), want, "{ctx}");
-                for (g, w) in float.expected_steps_to(target).expect("h").iter().zip(&want) {
+                for (g, w) in float
+                    .expected_steps_to(target)
+                    .expect("h")
+                    .iter()
+                    .zip(&want)
+                {
                     match (g, w) {
                         (Some(g), Some(w)) => common::assert_close(*g, to_f64(w), 1e-12, &ctx),
                         (None, None) => {}
@@ -183,7 +211,10 @@ fn n_step_stationary_and_hitting_times_match_exact() {
             _ => {}
         }
     }
-    println!("n_step {} stationary {} hitting {}", counts[0], counts[1], counts[2]);
+    println!(
+        "n_step {} stationary {} hitting {}",
+        counts[0], counts[1], counts[2]
+    );
     assert!(counts.iter().all(|&k| k >= 4));
 }
 
@@ -200,12 +231,18 @@ fn member_lifecycle_expected_time_to_churn() {
         BigRational::from_str("1/5").expect("q"),
     )
     .expect("valid");
-    assert_eq!(exact.expected_steps_to(2).expect("h")[0], Some(BigRational::from_integer(30.into())));
+    assert_eq!(
+        exact.expected_steps_to(2).expect("h")[0],
+        Some(BigRational::from_integer(30.into()))
+    );
 }
 
 #[test]
 fn invalid_inputs_are_typed_errors() {
-    assert!(matches!(MarkovChain::<f64>::new(vec![]), Err(StatsError::Empty { .. })));
+    assert!(matches!(
+        MarkovChain::<f64>::new(vec![]),
+        Err(StatsError::Empty { .. })
+    ));
     assert!(MarkovChain::new(vec![vec![1.0, 0.0]]).is_err());
     assert!(MarkovChain::new(vec![vec![0.5, 0.4], vec![0.5, 0.5]]).is_err());
     assert!(MarkovChain::new(vec![vec![1.5, -0.5], vec![0.5, 0.5]]).is_err());
@@ -223,7 +260,14 @@ fn invalid_inputs_are_typed_errors() {
         day2_rain: true,
     };
     assert!(model.rain_days(5).is_err());
-    assert!(RainModel { rain_after_rr: 0.5, ..model }.rain_days(0).is_err());
+    assert!(
+        RainModel {
+            rain_after_rr: 0.5,
+            ..model
+        }
+        .rain_days(0)
+        .is_err()
+    );
     assert!(member_lifecycle(0.1, 0.9, 0.2).is_err());
     assert!(MarkovChain::from_second_order(vec![vec![vec![1.0]], vec![]]).is_err());
 }

@@ -78,8 +78,16 @@ impl<T: ChainScalar> RainModel<T> {
             let q = self.rain_after_nn.clone();
             let (zero, one) = (T::zero(), T::one());
             let rows = vec![
-                vec![self.rain_after_rr.clone(), zero.clone(), one.clone() - self.rain_after_rr.clone()],
-                vec![self.rain_after_nr.clone(), zero.clone(), one.clone() - self.rain_after_nr.clone()],
+                vec![
+                    self.rain_after_rr.clone(),
+                    zero.clone(),
+                    one.clone() - self.rain_after_rr.clone(),
+                ],
+                vec![
+                    self.rain_after_nr.clone(),
+                    zero.clone(),
+                    one.clone() - self.rain_after_nr.clone(),
+                ],
                 vec![zero, q.clone(), one - q],
             ];
             return Ok((MarkovChain::new(rows)?, vec!["RR", "NR", "N"], vec![0, 1]));
@@ -130,7 +138,9 @@ impl<T: ChainScalar> RainModel<T> {
     pub fn stationary_rain(&self) -> Result<T> {
         let (chain, _, rainy) = self.chain()?;
         let pi = chain.stationary()?;
-        Ok(rainy.into_iter().fold(T::zero(), |acc, i| acc + pi[i].clone()))
+        Ok(rainy
+            .into_iter()
+            .fold(T::zero(), |acc, i| acc + pi[i].clone()))
     }
 }
 
