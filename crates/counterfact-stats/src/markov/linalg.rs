@@ -111,9 +111,9 @@ pub(super) fn backward_closure(
         marked[s] = true;
     }
     while let Some(j) = stack.pop() {
-        for i in 0..n {
-            if !marked[i] && edge(i, j) {
-                marked[i] = true;
+        for (i, mark) in marked.iter_mut().enumerate() {
+            if !*mark && edge(i, j) {
+                *mark = true;
                 stack.push(i);
             }
         }

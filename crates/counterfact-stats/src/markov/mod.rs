@@ -255,7 +255,7 @@ impl<T: ChainScalar> MarkovChain<T> {
         }
         let positive = |i: usize, j: usize| !self.p[i * n + j].is_zero();
         // States that can reach the target at all (backwards search along positive edges).
-        let reaches = linalg::backward_closure(n, &[target], |i, j| positive(i, j));
+        let reaches = linalg::backward_closure(n, &[target], positive);
         let never: Vec<usize> = (0..n).filter(|&i| !reaches[i]).collect();
         // States that can wander, avoiding the target, into a state that never reaches it.
         let infinite = linalg::backward_closure(n, &never, |i, j| i != target && positive(i, j));
