@@ -4,7 +4,9 @@
 use counterfact_stats::sampling::reservoir::{ReservoirL, reservoir_l, reservoir_r};
 use counterfact_stats::sampling::seeded_rng;
 use counterfact_stats::sampling::weighted::{AliasSampler, CumulativeSampler};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use rand::RngExt;
 use std::hint::black_box;
 
@@ -43,7 +45,8 @@ fn bench_weighted(c: &mut Criterion) {
 
 fn bench_reservoir(c: &mut Criterion) {
     let mut group = c.benchmark_group("reservoir_100m");
-    group.sample_size(10);
+    // Each iteration takes up to seconds: ten flat samples of one or a few iterations.
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(STREAM));
     let mut rng = seeded_rng(3);
     group.bench_function("algorithm_r", |b| {

@@ -234,8 +234,9 @@ impl<T: ChainScalar> MarkovChain<T> {
         b[n - 1] = T::one();
         linalg::solve(a, b, n).ok_or_else(|| {
             StatsError::Degenerate(
-                "the chain has more than one closed class: its stationary distribution is not \
-                 unique"
+                "the stationary distribution is not unique (the chain has more than one closed \
+                 class) or, in f64, not computable (transition probabilities within 1e-12 of 0 \
+                 or 1 make the system numerically singular)"
                     .to_string(),
             )
         })
@@ -271,8 +272,12 @@ impl<T: ChainScalar> MarkovChain<T> {
         let h = if m == 0 {
             Vec::new()
         } else {
+            // Exactly singular is ruled out by the graph search; numerically singular happens
+            // in f64 when leaving probabilities are below ~1e-12.
             linalg::solve(a, vec![T::one(); m], m).ok_or_else(|| {
-                StatsError::Internal("first-step system singular on transient states".to_string())
+                StatsError::Degenerate(format!(
+                    "expected steps to state {target} are too large to compute in this number                      type (some leaving probabilities are below 1e-12); use exact rationals"
+                ))
             })?
         };
         let mut out = vec![None; n];

@@ -135,9 +135,16 @@ impl<T, P: Ord> PriorityQueue<T, P> for ArenaListQueue<T, P> {
         } else {
             let mut prev = NIL;
             let mut cursor = self.head;
-            while self.priority_of(cursor).is_some_and(|p| *p >= priority) {
+            // One slot lookup per step: this loop is the whole cost of a long-queue insert.
+            while let Some(Slot::Used {
+                priority: p, next, ..
+            }) = self.slots.get(cursor)
+            {
+                if *p < priority {
+                    break;
+                }
                 prev = cursor;
-                cursor = self.next_of(cursor);
+                cursor = *next;
             }
             prev
         };
