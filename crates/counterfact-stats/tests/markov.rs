@@ -275,10 +275,16 @@ fn invalid_inputs_are_typed_errors() {
 #[test]
 fn near_singular_chains_give_degenerate_in_f64_and_exact_answers_in_rationals() {
     let float = MarkovChain::new(vec![vec![1.0 - 1e-15, 1e-15], vec![0.0, 1.0]]).expect("valid");
-    assert!(matches!(float.expected_steps_to(1), Err(StatsError::Degenerate(_))));
+    assert!(matches!(
+        float.expected_steps_to(1),
+        Err(StatsError::Degenerate(_))
+    ));
     let q = |s: &str| BigRational::from_str(s).expect("q");
     let exact = MarkovChain::new(vec![
-        vec![q("999999999999999/1000000000000000"), q("1/1000000000000000")],
+        vec![
+            q("999999999999999/1000000000000000"),
+            q("1/1000000000000000"),
+        ],
         vec![q("0"), q("1")],
     ])
     .expect("valid");

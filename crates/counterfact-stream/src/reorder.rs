@@ -5,6 +5,14 @@ use std::cmp::Reverse;
 
 /// An event that arrived with a timestamp at or behind the watermark, handed back to the caller
 /// (who may count, log or deduplicate it) instead of being released out of order.
+///
+/// ```
+/// use counterfact_stream::{LateEvent, ReorderBuffer};
+/// let mut buffer = ReorderBuffer::new();
+/// buffer.advance_watermark(10);
+/// let late = buffer.push(7, "retry").unwrap_err();
+/// assert_eq!(late, LateEvent { timestamp: 7, event: "retry", watermark: 10 });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LateEvent<Ts, T> {
     /// The event's timestamp.

@@ -21,6 +21,14 @@ mod sealed {
 }
 
 /// Number types a chain can hold: `f64` (fast, rounded) or [`BigRational`] (exact).
+///
+/// ```
+/// use counterfact_stats::markov::MarkovChain;
+/// use num_rational::BigRational;
+/// let q = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+/// let chain = MarkovChain::new(vec![vec![q(1, 2), q(1, 2)], vec![q(1, 3), q(2, 3)]]).unwrap();
+/// assert_eq!(chain.stationary().unwrap(), vec![q(2, 5), q(3, 5)]);
+/// ```
 pub trait ChainScalar:
     sealed::Sealed + Clone + PartialOrd + std::fmt::Display + Num + Signed
 {

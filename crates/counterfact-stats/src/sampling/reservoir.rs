@@ -301,6 +301,14 @@ pub fn reservoir_l<I: IntoIterator, R: Rng + ?Sized>(
 }
 
 /// Which weighted reservoir algorithm of Efraimidis & Spirakis (2006) to run.
+///
+/// ```
+/// use counterfact_stats::sampling::reservoir::{weighted_reservoir, WeightedMethod};
+/// use counterfact_stats::sampling::seeded_rng;
+/// let stream = (0..10_000).map(|i| (i, 1.0 + (i % 10) as f64));
+/// let sample = weighted_reservoir(stream, 8, WeightedMethod::AExpJ, &mut seeded_rng(0)).unwrap();
+/// assert_eq!(sample.len(), 8);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightedMethod {
     /// A-Res: every item draws key U^(1/w); the k largest keys form the sample.
