@@ -11,8 +11,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
 
-const SIZES: [usize; 11] = [
-    10, 20, 30, 50, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000,
+const SIZES: [usize; 13] = [
+    10, 15, 20, 25, 30, 50, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000,
 ];
 const INCREMENT: i64 = 1 << 32;
 const OPS_PER_ITER: usize = 64;
