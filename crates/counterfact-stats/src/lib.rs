@@ -20,5 +20,10 @@ pub mod moments;
 pub mod parametric;
 pub mod result;
 
+// Streaming, sampling and linear-algebra primitives (docs/primitives.md).
+pub mod markov;
+pub mod matrix;
+pub mod sampling;
+
 pub use error::{Result, StatsError};
 pub use result::{Alternative, TestResult};
