@@ -24,26 +24,27 @@ pub fn mann_whitney_pmf(n1: usize, n2: usize) -> Result<Vec<f64>> {
             ),
         ));
     }
-    // prev[b] is the pmf for sizes (a − 1, b); cur[b] for (a, b).
-    let mut prev: Vec<Vec<f64>> = vec![vec![1.0]; n + 1];
-    for a in 1..=m {
-        let mut cur: Vec<Vec<f64>> = Vec::with_capacity(n + 1);
+    // prev[a] is the pmf for sizes (a, b − 1), cur[a] for (a, b); iterating over the larger
+    // size outside keeps only O(m²n) values alive.
+    let mut prev: Vec<Vec<f64>> = vec![vec![1.0]; m + 1];
+    for b in 1..=n {
+        let mut cur: Vec<Vec<f64>> = Vec::with_capacity(m + 1);
         cur.push(vec![1.0]);
-        for b in 1..=n {
+        for a in 1..=m {
             let mut pmf = vec![0.0; a * b + 1];
             let wa = a as f64 / (a + b) as f64;
             let wb = b as f64 / (a + b) as f64;
-            for (u, &p) in prev[b].iter().enumerate() {
+            for (u, &p) in cur[a - 1].iter().enumerate() {
                 pmf[u + b] += wa * p;
             }
-            for (u, &p) in cur[b - 1].iter().enumerate() {
+            for (u, &p) in prev[a].iter().enumerate() {
                 pmf[u] += wb * p;
             }
             cur.push(pmf);
         }
         prev = cur;
     }
-    Ok(prev.swap_remove(n))
+    Ok(prev.swap_remove(m))
 }
 
 /// Null pmf of the Wilcoxon signed-rank statistic T+ for n non-zero, untied differences, indexed
