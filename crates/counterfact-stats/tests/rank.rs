@@ -81,7 +81,12 @@ fn mann_whitney_matches_scipy() {
         assert_close(r.statistic, num(&c["statistic"]), TOL, &format!("{ctx} U1"));
         assert_close(r.extra["u2"], num(&c["u2"]), TOL, &format!("{ctx} U2"));
         assert_p(r.p_value, num(&c["p_value"]), &format!("{ctx} p"));
-        assert_close(r.estimate.unwrap(), num(&c["estimate"]), TOL, &format!("{ctx} HL"));
+        assert_close(
+            r.estimate.unwrap(),
+            num(&c["estimate"]),
+            TOL,
+            &format!("{ctx} HL"),
+        );
         assert_ci(r.ci, &c["ci"], &ctx);
     }
 }
@@ -108,7 +113,12 @@ fn wilcoxon_matches_scipy() {
         .unwrap();
         assert_close(r.statistic, num(&c["statistic"]), TOL, &format!("{ctx} T"));
         assert_p(r.p_value, num(&c["p_value"]), &format!("{ctx} p"));
-        assert_close(r.estimate.unwrap(), num(&c["estimate"]), TOL, &format!("{ctx} HL"));
+        assert_close(
+            r.estimate.unwrap(),
+            num(&c["estimate"]),
+            TOL,
+            &format!("{ctx} HL"),
+        );
         assert_ci(r.ci, &c["ci"], &ctx);
     }
 }
@@ -127,8 +137,18 @@ fn ks_matches_scipy() {
         let r = ks_2samp(x, y.as_ref().unwrap(), &options).unwrap();
         assert_close(r.statistic, num(&c["statistic"]), TOL, &format!("{ctx} D"));
         assert_p(r.p_value, num(&c["p_value"]), &format!("{ctx} p"));
-        assert_close(r.extra["location"], num(&c["location"]), 0.0, &format!("{ctx} location"));
-        assert_close(r.extra["sign"], num(&c["sign"]), 0.0, &format!("{ctx} sign"));
+        assert_close(
+            r.extra["location"],
+            num(&c["location"]),
+            0.0,
+            &format!("{ctx} location"),
+        );
+        assert_close(
+            r.extra["sign"],
+            num(&c["sign"]),
+            0.0,
+            &format!("{ctx} sign"),
+        );
     }
 }
 

@@ -68,7 +68,10 @@ fn mann_whitney_asymptotic_is_calibrated() {
     });
     println!("mann-whitney asymptotic (25 vs 35): rate {rate:.4}, HL coverage {coverage:.4}");
     assert!((LOWER..=UPPER).contains(&rate), "rate {rate}");
-    assert!((COVER_LOWER..=COVER_UPPER).contains(&coverage), "coverage {coverage}");
+    assert!(
+        (COVER_LOWER..=COVER_UPPER).contains(&coverage),
+        "coverage {coverage}"
+    );
 }
 
 #[test]
@@ -82,7 +85,10 @@ fn mann_whitney_large_sample_interval_covers() {
     });
     println!("mann-whitney 60 vs 70: rate {rate:.4}, HL coverage {coverage:.4}");
     assert!((LOWER..=UPPER).contains(&rate), "rate {rate}");
-    assert!((COVER_LOWER..=COVER_UPPER).contains(&coverage), "coverage {coverage}");
+    assert!(
+        (COVER_LOWER..=COVER_UPPER).contains(&coverage),
+        "coverage {coverage}"
+    );
 }
 
 #[test]
@@ -116,7 +122,10 @@ fn wilcoxon_is_calibrated() {
             assert!(coverage >= COVER_LOWER, "coverage {coverage}");
         } else {
             assert!((LOWER..=UPPER).contains(&rate), "rate {rate}");
-            assert!((COVER_LOWER..=COVER_UPPER).contains(&coverage), "coverage {coverage}");
+            assert!(
+                (COVER_LOWER..=COVER_UPPER).contains(&coverage),
+                "coverage {coverage}"
+            );
         }
     }
 }

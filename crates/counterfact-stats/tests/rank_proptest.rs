@@ -44,7 +44,13 @@ fn method() -> impl Strategy<Value = PValueMethod> {
 }
 
 fn confidence() -> impl Strategy<Value = f64> {
-    prop_oneof![0.0..=1.0f64, Just(f64::NAN), Just(0.95), Just(1e-12), Just(1.0 - 1e-12)]
+    prop_oneof![
+        0.0..=1.0f64,
+        Just(f64::NAN),
+        Just(0.95),
+        Just(1e-12),
+        Just(1.0 - 1e-12)
+    ]
 }
 
 proptest! {

@@ -30,7 +30,9 @@ pub fn two_sided_equal(n: u64, h: u64) -> f64 {
 /// P(D+ ≥ h/n) for two samples of equal size n: C(2n, n − h)/C(2n, n) as a product of ratios.
 pub fn one_sided_equal(n: u64, h: u64) -> f64 {
     let n = n as f64;
-    (0..h).map(|j| (n - j as f64) / (n + j as f64 + 1.0)).product()
+    (0..h)
+        .map(|j| (n - j as f64) / (n + j as f64 + 1.0))
+        .product()
 }
 
 /// Probability that a uniformly random lattice path from (0, 0) to (n1, n2) reaches the boundary
@@ -53,8 +55,16 @@ pub fn lattice_exit_probability(n1: u64, n2: u64, g: u64, h: u64, two_sided: boo
     let mut exit = 0.0;
     for i in 0..=m {
         // Cells of row i inside the band: n·i − m·j < bound and (two-sided) m·j − n·i < bound.
-        let j_lo = if n * i - bound < 0 { 0 } else { (n * i - bound) / m + 1 };
-        let j_hi = if two_sided { ((n * i + bound - 1) / m).min(n) } else { n };
+        let j_lo = if n * i - bound < 0 {
+            0
+        } else {
+            (n * i - bound) / m + 1
+        };
+        let j_hi = if two_sided {
+            ((n * i + bound - 1) / m).min(n)
+        } else {
+            n
+        };
         for v in next.iter_mut() {
             *v = 0.0;
         }
@@ -317,7 +327,9 @@ pub fn kolmogorov_sf(n: u64, x: f64) -> f64 {
             return 1.0;
         }
         let cdf = if n <= 140 {
-            (1..=n).map(|i| i as f64 * (1.0 / nf) * (2.0 * t - 1.0)).product()
+            (1..=n)
+                .map(|i| i as f64 * (1.0 / nf) * (2.0 * t - 1.0))
+                .product()
         } else {
             (ln_factorial_over_power(nf) + nf * (2.0 * t - 1.0).ln()).exp()
         };

@@ -88,7 +88,11 @@ pub fn rank_biserial(x: &[f64], y: &[f64]) -> Result<f64> {
 /// Standard deviation of U under the null with the tie correction (Hollander & Wolfe §4.1).
 fn u_sd(n1: f64, n2: f64, tie_term: f64) -> f64 {
     let n = n1 + n2;
-    let tie = if n > 1.0 { tie_term / (n * (n - 1.0)) } else { 0.0 };
+    let tie = if n > 1.0 {
+        tie_term / (n * (n - 1.0))
+    } else {
+        0.0
+    };
     (n1 * n2 / 12.0 * ((n + 1.0) - tie)).max(0.0).sqrt()
 }
 
@@ -117,9 +121,7 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], options: &MannWhitneyOptions) -> Res
     let exact = match options.method {
         PValueMethod::Exact => true,
         PValueMethod::Asymptotic => false,
-        PValueMethod::Auto => {
-            (n1 <= AUTO_EXACT_MAX_N || n2 <= AUTO_EXACT_MAX_N) && !s.has_ties
-        }
+        PValueMethod::Auto => (n1 <= AUTO_EXACT_MAX_N || n2 <= AUTO_EXACT_MAX_N) && !s.has_ties,
     };
     let exact_ci = !s.has_ties && n1 < EXACT_CI_MAX_N && n2 < EXACT_CI_MAX_N;
     let pmf = if exact || (exact_ci && options.hodges_lehmann) {
@@ -157,17 +159,30 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], options: &MannWhitneyOptions) -> Res
     };
     notes.push(format!(
         "p-value: {}",
-        if exact { "exact" } else { "normal approximation" }
+        if exact {
+            "exact"
+        } else {
+            "normal approximation"
+        }
     ));
-    let mut result = TestResult::new("mann-whitney", alternative, u1, p_value, vec![n1 as u64, n2 as u64])
-        .with_extra("u1", u1)
-        .with_extra("u2", u2)
-        .with_extra("rank_biserial", 2.0 * u1 / nm - 1.0);
-    if let Some(z) = z_stat {
+    let mut result = TestResult::new(
+        "mann-whitney",
+        alternative,
+        u1,
+        p_value,
+        vec![n1 as u64, n2 as u64],
+    )
+    .with_extra("u1", u1)
+    .with_extra("u2", u2)
+    .with_extra("rank_biserial", 2.0 * u1 / nm - 1.0);
+    if let Some(z) = z_stat.filter(|z| z.is_finite()) {
         result = result.with_extra("z", z);
     }
     if options.hodges_lehmann {
-        let diffs = PairwiseDifferences { xs: &s.xs, ys: &s.ys };
+        let diffs = PairwiseDifferences {
+            xs: &s.xs,
+            ys: &s.ys,
+        };
         let estimate = median(&diffs);
         let alpha = 1.0 - options.confidence;
         let tail = match alternative {
@@ -193,7 +208,11 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], options: &MannWhitneyOptions) -> Res
         result = result.with_estimate(estimate, ci, options.confidence);
         notes.push(format!(
             "Hodges-Lehmann interval: {}",
-            if exact_ci { "exact" } else { "normal approximation" }
+            if exact_ci {
+                "exact"
+            } else {
+                "normal approximation"
+            }
         ));
     }
     for note in notes {

@@ -11,7 +11,11 @@ const DIGIT_BITS: u32 = 11;
 /// An order-preserving unsigned key of a finite f64 (−0.0 and +0.0 share a key, so they tie).
 fn key(v: f64) -> u64 {
     let bits = (v + 0.0).to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 fn from_key(k: u64) -> f64 {

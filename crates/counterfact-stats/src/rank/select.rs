@@ -26,6 +26,8 @@ pub trait PairSet: Sync {
     fn count_le(&self, t: f64) -> u64;
     /// Appends the elements in (a, b] to `out`.
     fn collect_in(&self, a: f64, b: f64, out: &mut Vec<f64>);
+    /// The smallest element > t (+inf if none).
+    fn min_above(&self, t: f64) -> f64;
 }
 
 /// The n·m differences x_i − y_j of two ascending samples.
@@ -72,11 +74,34 @@ impl PairSet for PairwiseDifferences<'_> {
             .sum()
     }
     fn collect_in(&self, a: f64, b: f64, out: &mut Vec<f64>) {
+        let m = self.ys.len();
+        // Both boundaries only move right as x_i grows.
+        let (mut lo, mut hi) = (0, 0);
         for &xi in self.xs {
-            let lo = self.first_le(xi, b);
-            let hi = self.first_le(xi, a);
+            while lo < m && xi - self.ys[lo] > b {
+                lo += 1;
+            }
+            hi = hi.max(lo);
+            while hi < m && xi - self.ys[hi] > a {
+                hi += 1;
+            }
             out.extend(self.ys[lo..hi].iter().map(|&y| xi - y));
         }
+    }
+    fn min_above(&self, t: f64) -> f64 {
+        let m = self.ys.len();
+        let mut p = 0;
+        let mut best = f64::INFINITY;
+        for &xi in self.xs {
+            while p < m && xi - self.ys[p] > t {
+                p += 1;
+            }
+            // Row i's elements above t are j < p; the smallest of them is at j = p − 1.
+            if p > 0 {
+                best = best.min(xi - self.ys[p - 1]);
+            }
+        }
+        best
     }
 }
 
@@ -89,7 +114,11 @@ pub struct WalshAverages<'a> {
 /// Mean of two values without overflow for finite inputs of large magnitude.
 pub fn walsh(a: f64, b: f64) -> f64 {
     let s = a + b;
-    if s.is_finite() { s / 2.0 } else { a / 2.0 + b / 2.0 }
+    if s.is_finite() {
+        s / 2.0
+    } else {
+        a / 2.0 + b / 2.0
+    }
 }
 
 impl WalshAverages<'_> {
@@ -133,12 +162,39 @@ impl PairSet for WalshAverages<'_> {
             .sum()
     }
     fn collect_in(&self, a: f64, b: f64, out: &mut Vec<f64>) {
-        for i in 0..self.xs.len() {
-            let lo = self.first_gt(i, a);
-            let hi = self.first_gt(i, b);
+        let n = self.xs.len();
+        // Run ends only move left as x_i grows; they never fall below the diagonal.
+        let (mut lo, mut hi) = (n, n);
+        for i in 0..n {
             let xi = self.xs[i];
-            out.extend(self.xs[lo..hi.max(lo)].iter().map(|&x| walsh(xi, x)));
+            while lo > i && walsh(xi, self.xs[lo - 1]) > a {
+                lo -= 1;
+            }
+            while hi > i && walsh(xi, self.xs[hi - 1]) > b {
+                hi -= 1;
+            }
+            let (start, end) = (lo.max(i), hi.max(i));
+            if end > start {
+                out.extend(self.xs[start..end].iter().map(|&x| walsh(xi, x)));
+            }
         }
+    }
+    fn min_above(&self, t: f64) -> f64 {
+        let n = self.xs.len();
+        let mut q = n;
+        let mut best = f64::INFINITY;
+        for i in 0..n {
+            let xi = self.xs[i];
+            while q > i && walsh(xi, self.xs[q - 1]) > t {
+                q -= 1;
+            }
+            // Row i's elements above t are j ≥ max(q, i); the smallest is the first of them.
+            let j = q.max(i);
+            if j < n {
+                best = best.min(walsh(xi, self.xs[j]));
+            }
+        }
+        best
     }
 }
 
@@ -148,7 +204,11 @@ fn ordered_key(v: f64) -> i64 {
 }
 
 fn from_ordered_key(k: i64) -> f64 {
-    f64::from_bits(if k < 0 { (k ^ i64::MAX) as u64 } else { k as u64 })
+    f64::from_bits(if k < 0 {
+        (k ^ i64::MAX) as u64
+    } else {
+        k as u64
+    })
 }
 
 /// The element of 0-based rank `k` (k < total) of a non-empty pairwise set.
@@ -203,8 +263,14 @@ pub fn median<S: PairSet>(set: &S) -> f64 {
     if total % 2 == 1 {
         kth_smallest(set, total / 2)
     } else {
-        let a = kth_smallest(set, total / 2 - 1);
-        let b = kth_smallest(set, total / 2);
+        let k = total / 2 - 1;
+        let a = kth_smallest(set, k);
+        // The next order statistic is a again if a is tied, else the smallest element above a.
+        let b = if set.count_le(a) > k + 1 {
+            a
+        } else {
+            set.min_above(a)
+        };
         a / 2.0 + b / 2.0
     }
 }
@@ -221,13 +287,18 @@ mod tests {
     #[test]
     fn selection_matches_enumeration() {
         let xs: Vec<f64> = (0..300).map(|i| ((i * 37) % 101) as f64 * 0.5).collect();
-        let ys: Vec<f64> = (0..200).map(|i| ((i * 53) % 89) as f64 * 0.75 - 3.0).collect();
+        let ys: Vec<f64> = (0..200)
+            .map(|i| ((i * 53) % 89) as f64 * 0.75 - 3.0)
+            .collect();
         let mut xs = xs;
         let mut ys = ys;
         xs.sort_unstable_by(f64::total_cmp);
         ys.sort_unstable_by(f64::total_cmp);
         let d = PairwiseDifferences { xs: &xs, ys: &ys };
-        let all: Vec<f64> = xs.iter().flat_map(|&x| ys.iter().map(move |&y| x - y)).collect();
+        let all: Vec<f64> = xs
+            .iter()
+            .flat_map(|&x| ys.iter().map(move |&y| x - y))
+            .collect();
         for k in [0, 1, 777, 30_000, 59_999] {
             assert_eq!(kth_smallest(&d, k as u64), brute(all.clone(), k));
         }
@@ -240,6 +311,15 @@ mod tests {
         }
         for k in [0, 5, 20_000, all.len() - 1] {
             assert_eq!(kth_smallest(&w, k as u64), brute(all.clone(), k));
+        }
+        for t in [-1.0, 3.3, 20.0, 24.75] {
+            let above = all.iter().copied().filter(|&v| v > t).fold(f64::INFINITY, f64::min);
+            assert_eq!(w.min_above(t), above);
+        }
+        let diffs: Vec<f64> = xs.iter().flat_map(|&x| ys.iter().map(move |&y| x - y)).collect();
+        for t in [-100.0, -3.0, 0.0, 7.25, 60.0] {
+            let above = diffs.iter().copied().filter(|&v| v > t).fold(f64::INFINITY, f64::min);
+            assert_eq!(d.min_above(t), above);
         }
     }
 }

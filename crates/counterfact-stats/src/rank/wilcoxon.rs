@@ -224,7 +224,8 @@ pub fn wilcoxon_paired(x: &[f64], y: &[f64], options: &WilcoxonOptions) -> Resul
 /// Wilcoxon signed-rank test that the differences `d` are symmetric about 0 (Wilcoxon 1945), as
 /// scipy.stats.wilcoxon(d).
 ///
-/// The statistic is scipy's: min(T+, T−) two-sided, T+ otherwise (both in `extra`). The p-value
+/// The statistic is scipy's: min(T+, T−) two-sided, T+ otherwise; `extra` holds r_plus, r_minus
+/// and the matched-pairs rank-biserial correlation (T+ − T−)/(T+ + T−) (Kerby 2014). The p-value
 /// is exact, an exact sign-flip enumeration (scipy's `auto` for n ≤ 13 with ties or zeros), or
 /// the normal approximation with tie (and Pratt/Cureton zero) correction and optional continuity
 /// correction. The estimate is the Hodges-Lehmann pseudo-median, the median of the Walsh averages
@@ -316,6 +317,10 @@ pub fn wilcoxon_signed_rank(d: &[f64], options: &WilcoxonOptions) -> Result<Test
         .with_extra("r_plus", s.r_plus)
         .with_extra("r_minus", s.r_minus)
         .with_extra("zeros", s.zeros as f64)
+        .with_extra(
+            "rank_biserial",
+            (s.r_plus - s.r_minus) / (s.r_plus + s.r_minus),
+        )
         .with_note(format!(
             "p-value: {}",
             match route {
@@ -362,7 +367,11 @@ pub fn wilcoxon_signed_rank(d: &[f64], options: &WilcoxonOptions) -> Result<Test
             .with_estimate(estimate, ci, options.confidence)
             .with_note(format!(
                 "Hodges-Lehmann interval: {}",
-                if exact_ci { "exact" } else { "normal approximation" }
+                if exact_ci {
+                    "exact"
+                } else {
+                    "normal approximation"
+                }
             ));
     }
     Ok(result)
