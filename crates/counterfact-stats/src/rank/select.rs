@@ -372,15 +372,21 @@ mod tests {
     fn selection_matches_enumeration() {
         for tied in [false, true] {
             let scale = |v: usize, m: usize| {
-                if tied { (v % 7) as f64 } else { (v % m) as f64 * 0.37 }
+                if tied {
+                    (v % 7) as f64
+                } else {
+                    (v % m) as f64 * 0.37
+                }
             };
             let mut xs: Vec<f64> = (0..1000).map(|i| scale(i * 37, 1009)).collect();
             let mut ys: Vec<f64> = (0..700).map(|i| scale(i * 53, 701) - 3.0).collect();
             xs.sort_unstable_by(f64::total_cmp);
             ys.sort_unstable_by(f64::total_cmp);
             let d = PairwiseDifferences { xs: &xs, ys: &ys };
-            let mut all: Vec<f64> =
-                xs.iter().flat_map(|&x| ys.iter().map(move |&y| x - y)).collect();
+            let mut all: Vec<f64> = xs
+                .iter()
+                .flat_map(|&x| ys.iter().map(move |&y| x - y))
+                .collect();
             all.sort_unstable_by(f64::total_cmp);
             for k in [0, 1, 777, 30_000, 349_999, 350_000, 699_999] {
                 assert_eq!(kth_smallest(&d, k as u64), all[k], "k = {k}, tied = {tied}");
@@ -394,7 +400,11 @@ mod tests {
             w_all.sort_unstable_by(f64::total_cmp);
             let w = WalshAverages { xs: &xs };
             for k in [0, 5, 20_000, 250_249, w_all.len() - 1] {
-                assert_eq!(kth_smallest(&w, k as u64), w_all[k], "k = {k}, tied = {tied}");
+                assert_eq!(
+                    kth_smallest(&w, k as u64),
+                    w_all[k],
+                    "k = {k}, tied = {tied}"
+                );
             }
         }
     }
@@ -402,7 +412,9 @@ mod tests {
     #[test]
     fn min_above_matches_enumeration() {
         let xs: Vec<f64> = (0..300).map(|i| ((i * 37) % 101) as f64 * 0.5).collect();
-        let ys: Vec<f64> = (0..200).map(|i| ((i * 53) % 89) as f64 * 0.75 - 3.0).collect();
+        let ys: Vec<f64> = (0..200)
+            .map(|i| ((i * 53) % 89) as f64 * 0.75 - 3.0)
+            .collect();
         let mut xs = xs;
         let mut ys = ys;
         xs.sort_unstable_by(f64::total_cmp);
@@ -422,12 +434,23 @@ mod tests {
             }
         }
         for t in [-1.0, 3.3, 20.0, 24.75] {
-            let above = all.iter().copied().filter(|&v| v > t).fold(f64::INFINITY, f64::min);
+            let above = all
+                .iter()
+                .copied()
+                .filter(|&v| v > t)
+                .fold(f64::INFINITY, f64::min);
             assert_eq!(w.min_above(t), above);
         }
-        let diffs: Vec<f64> = xs.iter().flat_map(|&x| ys.iter().map(move |&y| x - y)).collect();
+        let diffs: Vec<f64> = xs
+            .iter()
+            .flat_map(|&x| ys.iter().map(move |&y| x - y))
+            .collect();
         for t in [-100.0, -3.0, 0.0, 7.25, 60.0] {
-            let above = diffs.iter().copied().filter(|&v| v > t).fold(f64::INFINITY, f64::min);
+            let above = diffs
+                .iter()
+                .copied()
+                .filter(|&v| v > t)
+                .fold(f64::INFINITY, f64::min);
             assert_eq!(d.min_above(t), above);
         }
     }
