@@ -87,7 +87,8 @@ impl Comparator {
 ///
 /// When C(n+m, n) ≤ `n_resamples` every split is enumerated and p is the exact proportion;
 /// otherwise `n_resamples` seeded random splits give p = (k + 1)/(B + 1) (Phipson & Smyth 2010).
-/// Two-sided p is twice the smaller one-sided p, capped at 1. The result's `extra` holds
+/// Two-sided p is twice the smaller one-sided p, capped at 1. Each sample needs two or more
+/// observations, as in scipy. The result's `extra` holds
 /// `n_resamples` (splits evaluated) and `exact` (1 or 0).
 pub fn permutation_test(
     x: &[f64],
@@ -96,8 +97,8 @@ pub fn permutation_test(
     options: &PermutationOptions,
 ) -> Result<TestResult> {
     statistic.validate()?;
-    check_sample("sample x", x, 1)?;
-    check_sample("sample y", y, 1)?;
+    check_sample("sample x", x, 2)?;
+    check_sample("sample y", y, 2)?;
     if options.n_resamples == 0 {
         return Err(StatsError::invalid("n_resamples", 0, "must be at least 1"));
     }
@@ -137,7 +138,7 @@ pub fn permutation_test(
         }
         None => {
             let comparator = if mean_diff {
-                Comparator::new(front_mean_diff(&pooled, n, m, total))
+                Comparator::new(observed_mean_diff(&pooled, n, m, total))
             } else {
                 Comparator::new(observed)
             };
@@ -192,13 +193,13 @@ fn split_mean_diff(sx: f64, total: f64, n: usize, m: usize) -> f64 {
     sx / n as f64 - (total - sx) / m as f64
 }
 
-/// Mean difference of the split whose smaller group occupies the front of `work`.
-#[inline]
-fn front_mean_diff(work: &[f64], n: usize, m: usize, total: f64) -> f64 {
+/// Mean difference of the observed split (x first in `pooled`), summing the smaller group as
+/// the Monte Carlo loop does.
+fn observed_mean_diff(pooled: &[f64], n: usize, m: usize, total: f64) -> f64 {
     if n <= m {
-        split_mean_diff(sum(&work[..n]), total, n, m)
+        split_mean_diff(sum(&pooled[..n]), total, n, m)
     } else {
-        split_mean_diff(total - sum(&work[..m]), total, n, m)
+        split_mean_diff(total - sum(&pooled[n..]), total, n, m)
     }
 }
 
