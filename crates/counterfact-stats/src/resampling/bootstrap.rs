@@ -10,7 +10,10 @@ use serde::Serialize;
 
 use super::bca;
 use super::statistic::{OneSampleStatistic, TwoSampleStatistic, mean};
-use super::{block_len, bounded_index, domain, item_rng, n_blocks, sorted_quantile};
+use super::{
+    block_len, bounded_index, check_bootstrap_resamples, domain, item_rng, n_blocks,
+    sorted_quantile,
+};
 use crate::dist::{ContinuousDistribution, Normal};
 use crate::error::{Result, StatsError, check_confidence, check_sample};
 use crate::result::{Alternative, TestResult};
@@ -149,14 +152,7 @@ impl BootstrapResult {
 
 fn check_options(options: &BootstrapOptions) -> Result<()> {
     check_confidence(options.confidence)?;
-    if options.n_resamples < 2 {
-        return Err(StatsError::invalid(
-            "n_resamples",
-            options.n_resamples,
-            "must be at least 2",
-        ));
-    }
-    Ok(())
+    check_bootstrap_resamples(options.n_resamples)
 }
 
 /// Draws resamples of one sample: the mean by summing random picks of the centered data (no

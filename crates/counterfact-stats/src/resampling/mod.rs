@@ -25,6 +25,22 @@ pub use statistic::{OneSampleStatistic, Statistic, TwoSampleFn, TwoSampleStatist
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Most bootstrap replicates accepted: they are held in memory (8 to 40 bytes each).
+pub const MAX_BOOTSTRAP_RESAMPLES: u64 = 100_000_000;
+
+/// Checks a bootstrap replicate count: at least 2, at most [`MAX_BOOTSTRAP_RESAMPLES`].
+pub(crate) fn check_bootstrap_resamples(n_resamples: u64) -> crate::error::Result<()> {
+    if (2..=MAX_BOOTSTRAP_RESAMPLES).contains(&n_resamples) {
+        Ok(())
+    } else {
+        Err(crate::error::StatsError::invalid(
+            "n_resamples",
+            n_resamples,
+            "must lie between 2 and 100,000,000",
+        ))
+    }
+}
+
 /// Resamples per parallel work item: large enough to amortize setup, small enough to balance.
 pub(crate) const BLOCK: u64 = 64;
 

@@ -11,7 +11,7 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use super::bootstrap::{BootstrapOptions, BootstrapResult, IntervalMethod, finish};
-use super::{BLOCK, block_len, domain, item_rng, n_blocks};
+use super::{BLOCK, block_len, check_bootstrap_resamples, domain, item_rng, n_blocks};
 use crate::error::{Result, StatsError, check_confidence, check_finite, check_sample};
 use crate::moments::Moments;
 
@@ -48,13 +48,7 @@ impl PoissonBootstrap {
     /// An empty accumulator of `n_replicates` replicates; `sample` separates the weight streams
     /// of samples that share a seed (0 for x, 1 for y in the two-sample functions).
     pub fn new(n_replicates: u64, seed: u64, sample: u64) -> Result<Self> {
-        if n_replicates < 2 {
-            return Err(StatsError::invalid(
-                "n_resamples",
-                n_replicates,
-                "must be at least 2",
-            ));
-        }
+        check_bootstrap_resamples(n_replicates)?;
         let len = usize::try_from(n_replicates)
             .map_err(|_| StatsError::invalid("n_resamples", n_replicates, "is too large"))?;
         Ok(PoissonBootstrap {
