@@ -226,10 +226,10 @@ impl CrossMoments {
         for (m, d) in self.mean.iter_mut().zip(&delta) {
             *m += d / nf;
         }
-        for i in 0..k {
-            let after_i = row[i] - self.mean[i];
-            for j in 0..k {
-                self.comoment[i * k + j] += delta[j] * after_i;
+        for ((x, m), co_row) in row.iter().zip(&self.mean).zip(self.comoment.chunks_mut(k)) {
+            let after_i = x - m;
+            for (c, d) in co_row.iter_mut().zip(&delta) {
+                *c += d * after_i;
             }
         }
         Ok(())
@@ -260,10 +260,15 @@ impl CrossMoments {
             .zip(&self.mean)
             .map(|(b, a)| b - a)
             .collect();
-        for i in 0..k {
-            for j in 0..k {
-                self.comoment[i * k + j] +=
-                    other.comoment[i * k + j] + delta[i] * delta[j] * na * nb / nf;
+        let w = na * nb / nf;
+        for ((co_row, other_row), di) in self
+            .comoment
+            .chunks_mut(k)
+            .zip(other.comoment.chunks(k))
+            .zip(&delta)
+        {
+            for ((c, o), dj) in co_row.iter_mut().zip(other_row).zip(&delta) {
+                *c += o + di * dj * w;
             }
         }
         for (m, d) in self.mean.iter_mut().zip(&delta) {
