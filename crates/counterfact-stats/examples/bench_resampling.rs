@@ -1,7 +1,8 @@
-//! Times the bootstrap BCa interval of a difference in means and the permutation test on the
-//! data `benches/compare/resampling.py` writes (little-endian f64 files), for the scipy
-//! comparison. Usage: `bench_resampling <dir> [n_boot] [n_perm]`; prints one JSON line.
-#![allow(clippy::print_stdout)]
+//! Times one resampling task on data written by `benches/compare/resampling.py` (little-endian
+//! f64 files) for the scipy comparison, and prints one JSON line with wall and CPU seconds.
+//!
+//! Usage: `bench_resampling <bootstrap-bca|permutation|poisson> <x.f64> <y.f64> <resamples>`
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Instant;
 
@@ -11,80 +12,86 @@ use counterfact_stats::resampling::{
     permutation_test, poisson_bootstrap_mean_diff,
 };
 
-fn read_f64(path: &std::path::Path) -> Vec<f64> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+fn read_f64(path: &str) -> Vec<f64> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     bytes
         .chunks_exact(8)
         .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
         .collect()
 }
 
+/// User plus system CPU seconds of this process (Linux /proc; NaN elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime) are the 12th and 13th after the ')'.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let dir = std::path::PathBuf::from(
-        args.get(1)
-            .map_or("/tmp/counterfact-bench-resampling", |s| s),
-    );
-    let n_boot: u64 = args.get(2).map_or(10_000, |s| s.parse().expect("n_boot"));
-    let n_perm: u64 = args.get(3).map_or(10_000, |s| s.parse().expect("n_perm"));
-    let (bx, by) = (
-        read_f64(&dir.join("boot_x.f64")),
-        read_f64(&dir.join("boot_y.f64")),
-    );
-    let (px, py) = (
-        read_f64(&dir.join("perm_x.f64")),
-        read_f64(&dir.join("perm_y.f64")),
-    );
-
-    let boot_opts = BootstrapOptions {
-        n_resamples: n_boot,
+    if args.len() != 5 {
+        eprintln!(
+            "usage: bench_resampling <bootstrap-bca|permutation|poisson> <x> <y> <resamples>"
+        );
+        std::process::exit(2);
+    }
+    let (x, y) = (read_f64(&args[2]), read_f64(&args[3]));
+    let b: u64 = args[4].parse().expect("resamples");
+    let boot = BootstrapOptions {
+        n_resamples: b,
         confidence: 0.95,
         interval: IntervalMethod::Bca,
         alternative: Alternative::TwoSided,
         seed: 1,
     };
-    let t = Instant::now();
-    let boot = bootstrap_two_sample(&bx, &by, &TwoSampleStatistic::MeanDiff, &boot_opts)
-        .expect("bootstrap");
-    let boot_s = t.elapsed().as_secs_f64();
-
-    let perm_opts = PermutationOptions {
-        n_resamples: n_perm,
-        alternative: Alternative::TwoSided,
-        seed: 1,
+    let (cpu0, t0) = (cpu_seconds(), Instant::now());
+    let summary = match args[1].as_str() {
+        "bootstrap-bca" => {
+            let r = bootstrap_two_sample(&x, &y, &TwoSampleStatistic::MeanDiff, &boot)
+                .expect("bootstrap");
+            format!(
+                "\"ci\": [{}, {}], \"std_error\": {}",
+                r.ci[0], r.ci[1], r.std_error
+            )
+        }
+        "permutation" => {
+            let opts = PermutationOptions {
+                n_resamples: b,
+                alternative: Alternative::TwoSided,
+                seed: 1,
+            };
+            let r = permutation_test(&x, &y, &TwoSampleStatistic::MeanDiff, &opts)
+                .expect("permutation");
+            format!("\"p_value\": {}, \"statistic\": {}", r.p_value, r.statistic)
+        }
+        "poisson" => {
+            let opts = BootstrapOptions {
+                interval: IntervalMethod::Percentile,
+                ..boot
+            };
+            let r = poisson_bootstrap_mean_diff(&x, &y, &opts).expect("poisson bootstrap");
+            format!(
+                "\"ci\": [{}, {}], \"std_error\": {}",
+                r.ci[0], r.ci[1], r.std_error
+            )
+        }
+        other => panic!("unknown task {other}"),
     };
-    let t = Instant::now();
-    let perm =
-        permutation_test(&px, &py, &TwoSampleStatistic::MeanDiff, &perm_opts).expect("permutation");
-    let perm_s = t.elapsed().as_secs_f64();
-
-    let poisson_opts = BootstrapOptions {
-        interval: IntervalMethod::Percentile,
-        ..boot_opts
-    };
-    let t = Instant::now();
-    let pois = poisson_bootstrap_mean_diff(
-        &bx,
-        &by,
-        &BootstrapOptions {
-            n_resamples: 1000,
-            ..poisson_opts
-        },
-    )
-    .expect("poisson bootstrap");
-    let pois_s = t.elapsed().as_secs_f64();
-
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     println!(
-        "{{\"bootstrap_s\": {boot_s}, \"bootstrap_ci\": [{}, {}], \"bootstrap_a\": {}, \
-         \"permutation_s\": {perm_s}, \"permutation_p\": {}, \"permutation_stat\": {}, \
-         \"poisson_1000_s\": {pois_s}, \"poisson_ci\": [{}, {}], \"threads\": {}}}",
-        boot.ci[0],
-        boot.ci[1],
-        boot.acceleration.unwrap_or(f64::NAN),
-        perm.p_value,
-        perm.statistic,
-        pois.ci[0],
-        pois.ci[1],
+        "{{\"task\": \"{}\", \"wall_s\": {wall}, \"cpu_s\": {cpu}, \"threads\": {}, {summary}}}",
+        args[1],
         rayon::current_num_threads()
     );
 }

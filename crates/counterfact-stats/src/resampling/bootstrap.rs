@@ -4,12 +4,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::bca;
 use super::statistic::{OneSampleStatistic, TwoSampleStatistic, mean};
+use super::{Bits, IndexSampler, WORDS};
 use super::{
     block_len, bounded_index, check_bootstrap_resamples, domain, item_rng, n_blocks,
     sorted_quantile,
@@ -180,22 +180,54 @@ impl<'a> Resampler<'a> {
 
     /// The mean of one resample.
     #[inline]
-    fn resample_mean(&self, rng: &mut ChaCha8Rng) -> f64 {
+    fn resample_mean(&self, rng: &mut Bits) -> f64 {
         let z = &self.centered;
-        let n = z.len() as u64;
         let mut acc = [0.0f64; 4];
-        for i in 0..z.len() {
-            acc[i & 3] += z[bounded_index(rng, n)];
+        match IndexSampler::new(z.len() as u64) {
+            Some(sampler) => {
+                let mut words = [0u32; WORDS];
+                let mut picks = [0usize; WORDS];
+                let mut remaining = z.len();
+                while remaining > 0 {
+                    let len = remaining.min(WORDS);
+                    rng.words(&mut words);
+                    // Indices first, then the gather: independent loads the CPU overlaps.
+                    for (p, &w) in picks.iter_mut().zip(&words[..len]) {
+                        *p = sampler.index(w, rng);
+                    }
+                    for (k, &p) in picks[..len].iter().enumerate() {
+                        acc[k & 3] += z[p];
+                    }
+                    remaining -= len;
+                }
+            }
+            None => {
+                for k in 0..z.len() {
+                    acc[k & 3] += z[bounded_index(rng, z.len() as u64)];
+                }
+            }
         }
         self.center + ((acc[0] + acc[1]) + (acc[2] + acc[3])) / z.len() as f64
     }
 
     /// Fills `buf` with one resample.
     #[inline]
-    fn resample_into(&self, rng: &mut ChaCha8Rng, buf: &mut Vec<f64>) {
-        let n = self.data.len() as u64;
+    fn resample_into(&self, rng: &mut Bits, buf: &mut Vec<f64>) {
+        let n = self.data.len();
         buf.clear();
-        buf.extend((0..self.data.len()).map(|_| self.data[bounded_index(rng, n)]));
+        match IndexSampler::new(n as u64) {
+            Some(sampler) => {
+                let mut words = [0u32; WORDS];
+                while buf.len() < n {
+                    let len = (n - buf.len()).min(WORDS);
+                    rng.words(&mut words);
+                    for &w in &words[..len] {
+                        buf.push(self.data[sampler.index(w, rng)]);
+                    }
+                }
+            }
+            None => buf.extend((0..n).map(|_| self.data[bounded_index(rng, n as u64)])),
+        }
     }
 }
 
@@ -204,7 +236,7 @@ impl<'a> Resampler<'a> {
 fn replicates<S, I, F>(n_resamples: u64, seed: u64, init: I, one_replicate: F) -> Vec<f64>
 where
     I: Fn() -> S + Sync,
-    F: Fn(&mut ChaCha8Rng, &mut S) -> f64 + Sync,
+    F: Fn(&mut Bits, &mut S) -> f64 + Sync,
 {
     let blocks: Vec<Vec<f64>> = (0..n_blocks(n_resamples))
         .into_par_iter()

@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use super::statistic::{TwoSampleStatistic, sum};
-use super::{block_len, bounded_index, domain, item_rng, n_blocks};
+use super::{Bits, WORDS, block_len, bounded_index, domain, item_rng, n_blocks};
 use crate::error::{Result, StatsError, check_sample};
 use crate::result::{Alternative, TestResult};
 
@@ -203,6 +203,23 @@ fn observed_mean_diff(pooled: &[f64], n: usize, m: usize, total: f64) -> f64 {
     }
 }
 
+/// A uniform offset in `[0, s)` from a word (Lemire's multiply-shift with rejection, the
+/// threshold computed only in the rare case it may matter).
+#[inline]
+fn fisher_yates_offset(word: u32, s: u64, rng: &mut Bits) -> usize {
+    if s > u32::MAX as u64 {
+        return bounded_index(rng, s);
+    }
+    let mut m = word as u64 * s;
+    if (m as u32 as u64) < s {
+        let threshold = ((1u64 << 32) % s) as u32;
+        while (m as u32) < threshold {
+            m = rng.next_u32() as u64 * s;
+        }
+    }
+    (m >> 32) as usize
+}
+
 /// Depth-first enumeration of the index sets of size `need` drawn from `start..z.len()`, with
 /// the running sum of the chosen values.
 fn enumerate_from<F: FnMut(&[usize], f64)>(
@@ -300,13 +317,24 @@ fn monte_carlo(
             // random subset for the front, so no reset between splits is needed.
             let mut work = pooled.to_vec();
             let mut counts = TailCounts::default();
+            let mut words = [0u32; WORDS];
+            let mut targets = vec![0usize; front];
             for _ in 0..block_len(block, options.n_resamples) {
-                let mut front_sum = 0.0;
-                for i in 0..front {
-                    let j = i + bounded_index(&mut rng, (n_total - i) as u64);
-                    work.swap(i, j);
-                    front_sum += work[i];
+                // Draw all swap targets first, then swap: the swap loop then only loads and
+                // stores, and the CPU overlaps its cache misses.
+                for (c, chunk) in targets.chunks_mut(WORDS).enumerate() {
+                    rng.words(&mut words);
+                    for (k, (t, &w)) in chunk.iter_mut().zip(&words).enumerate() {
+                        let i = c * WORDS + k;
+                        *t = i + fisher_yates_offset(w, (n_total - i) as u64, &mut rng);
+                    }
                 }
+                let mut acc = [0.0f64; 4];
+                for (i, &j) in targets.iter().enumerate() {
+                    work.swap(i, j);
+                    acc[i & 3] += work[i];
+                }
+                let front_sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
                 let null = if mean_diff {
                     let sx = if n <= m { front_sum } else { total - front_sum };
                     split_mean_diff(sx, total, n, m)

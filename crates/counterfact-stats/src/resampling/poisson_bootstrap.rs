@@ -7,7 +7,6 @@
 //! (seed, sample, c, b), so chunks are processed independently and their per-replicate weighted
 //! [`Moments`] merged (Chan et al.). Memory is O(B) per accumulator.
 
-use rand::Rng;
 use rayon::prelude::*;
 
 use super::bootstrap::{BootstrapOptions, BootstrapResult, IntervalMethod, finish};
@@ -34,6 +33,41 @@ fn poisson_thresholds() -> [u64; MAX_WEIGHT + 1] {
         *slot = (cdf * 4_294_967_296.0).round().min(4_294_967_296.0) as u64;
     }
     t
+}
+
+/// Inversion of Poisson(1) from 32 uniform bits: a 256-entry table on the top byte answers
+/// directly except in the few buckets a threshold cuts, which fall back to the comparisons.
+struct PoissonOne {
+    thresholds: [u64; MAX_WEIGHT + 1],
+    by_top_byte: [u8; 256],
+}
+
+const AMBIGUOUS: u8 = u8::MAX;
+
+impl PoissonOne {
+    fn new() -> Self {
+        let thresholds = poisson_thresholds();
+        let weight = |u: u64| thresholds.iter().filter(|&&t| u >= t).count() as u8;
+        let mut by_top_byte = [AMBIGUOUS; 256];
+        for (b, slot) in by_top_byte.iter_mut().enumerate() {
+            let (lo, hi) = ((b as u64) << 24, ((b as u64) << 24) | 0x00FF_FFFF);
+            if weight(lo) == weight(hi) {
+                *slot = weight(lo);
+            }
+        }
+        PoissonOne {
+            thresholds,
+            by_top_byte,
+        }
+    }
+
+    #[inline]
+    fn weight(&self, u: u32) -> u64 {
+        match self.by_top_byte[(u >> 24) as usize] {
+            AMBIGUOUS => self.thresholds.iter().filter(|&&t| u as u64 >= t).count() as u64,
+            w => w as u64,
+        }
+    }
 }
 
 /// Per-replicate weighted moments of a stream of observations, built chunk by chunk.
@@ -83,7 +117,7 @@ impl PoissonBootstrap {
     /// Weighted moments of one chunk for one block of replicates: the chunk is centered at its
     /// mean so that the weighted sums of squares do not cancel.
     fn chunk_block(&self, chunk: u64, block: u64, len: usize, values: &[f64]) -> Vec<Moments> {
-        let thresholds = poisson_thresholds();
+        let poisson = PoissonOne::new();
         let mut rng = item_rng(self.seed, domain_of(self.sample), chunk, block);
         let pivot = super::statistic::mean(values);
         let mut w_sum = vec![0u64; len];
@@ -92,8 +126,7 @@ impl PoissonBootstrap {
         for &v in values {
             let d = v - pivot;
             for r in 0..len {
-                let u = rng.next_u32() as u64;
-                let w = thresholds.iter().filter(|&&t| u >= t).count() as u64;
+                let w = poisson.weight(rng.next_u32());
                 w_sum[r] += w;
                 let wd = w as f64 * d;
                 s1[r] += wd;
@@ -259,6 +292,30 @@ mod tests {
         assert!(t.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(t[MAX_WEIGHT], 4_294_967_296);
         assert!(t[MAX_WEIGHT - 1] < 4_294_967_296);
+    }
+
+    #[test]
+    fn table_inversion_matches_thresholds() {
+        let p = PoissonOne::new();
+        let t = poisson_thresholds();
+        let mut u: u32 = 0;
+        loop {
+            let direct = t.iter().filter(|&&th| u as u64 >= th).count() as u64;
+            assert_eq!(p.weight(u), direct, "u = {u}");
+            match u.checked_add(4093) {
+                Some(next) => u = next,
+                None => break,
+            }
+        }
+        for &th in &t[..MAX_WEIGHT] {
+            for u in [th - 1, th] {
+                let u = u as u32;
+                assert_eq!(
+                    p.weight(u),
+                    t.iter().filter(|&&x| u as u64 >= x).count() as u64
+                );
+            }
+        }
     }
 
     #[test]
