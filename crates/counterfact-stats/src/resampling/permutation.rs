@@ -308,18 +308,31 @@ fn monte_carlo(
     let m = n_total - n;
     let front = n.min(m);
     let mean_diff = matches!(statistic, TwoSampleStatistic::MeanDiff);
+    // Mean difference with a smaller group of at least a quarter: coin-flip subsets (sequential,
+    // 64 elements per random word) beat Fisher–Yates' random swaps.
+    let coin_flips = mean_diff && 4 * front >= n_total;
     (0..n_blocks(options.n_resamples))
         .into_par_iter()
         .map(|block| {
             let mut rng = item_rng(options.seed, domain::PERMUTATION, 0, block);
+            let mut counts = TailCounts::default();
+            let len = block_len(block, options.n_resamples);
+            if coin_flips {
+                let mut subset = CoinFlipSubset::new(n_total);
+                for _ in 0..len {
+                    let front_sum = subset.draw_sum(pooled, front, &mut rng);
+                    let sx = if n <= m { front_sum } else { total - front_sum };
+                    comparator.count(&mut counts, split_mean_diff(sx, total, n, m));
+                }
+                return counts;
+            }
             // Every block starts from the input order, so its splits depend on its stream only;
             // within a block, a partial Fisher–Yates shuffle of any arrangement gives a uniform
             // random subset for the front, so no reset between splits is needed.
             let mut work = pooled.to_vec();
-            let mut counts = TailCounts::default();
             let mut words = [0u32; WORDS];
             let mut targets = vec![0usize; front];
-            for _ in 0..block_len(block, options.n_resamples) {
+            for _ in 0..len {
                 // Draw all swap targets first, then swap: the swap loop then only loads and
                 // stores, and the CPU overlaps its cache misses.
                 for (c, chunk) in targets.chunks_mut(WORDS).enumerate() {
@@ -352,9 +365,110 @@ fn monte_carlo(
         .reduce(TailCounts::default, TailCounts::add)
 }
 
+/// Uniform random k-subsets by fair coin flips plus a correction: each element joins with
+/// probability 1/2 (one random bit), then uniformly chosen members leave, or non-members join,
+/// until exactly k are in. The flips are exchangeable and the correction picks uniformly, so
+/// every k-subset is equally likely; the correction needs O(√N) draws when k ≈ N/2.
+struct CoinFlipSubset {
+    mask: Vec<u64>,
+    n_total: usize,
+}
+
+impl CoinFlipSubset {
+    fn new(n_total: usize) -> Self {
+        CoinFlipSubset {
+            mask: vec![0; n_total.div_ceil(64)],
+            n_total,
+        }
+    }
+
+    /// Draws a fresh subset of size `k` and returns the sum of its values.
+    fn draw_sum(&mut self, values: &[f64], k: usize, rng: &mut Bits) -> f64 {
+        let mut words = [0u32; WORDS];
+        for chunk in self.mask.chunks_mut(WORDS / 2) {
+            rng.words(&mut words);
+            for (m, pair) in chunk.iter_mut().zip(words.chunks_exact(2)) {
+                *m = (u64::from(pair[0]) << 32) | u64::from(pair[1]);
+            }
+        }
+        let tail = self.n_total % 64;
+        if tail != 0
+            && let Some(last) = self.mask.last_mut()
+        {
+            *last &= (1u64 << tail) - 1;
+        }
+        // Branch-free select (all-ones keeps v, zero gives +0.0), unrolled over eight
+        // accumulators so that the compiler vectorizes it.
+        let select = |v: f64, bits: u64, b: usize| {
+            f64::from_bits(v.to_bits() & 0u64.wrapping_sub((bits >> b) & 1))
+        };
+        let mut acc = [0.0f64; 8];
+        let mut size = 0usize;
+        let full = values.chunks_exact(64);
+        let rest = full.remainder();
+        for (&bits, chunk) in self.mask.iter().zip(full) {
+            size += bits.count_ones() as usize;
+            for j in 0..8 {
+                for (l, a) in acc.iter_mut().enumerate() {
+                    let b = j * 8 + l;
+                    *a += select(chunk[b], bits, b);
+                }
+            }
+        }
+        if let Some(&bits) = self.mask.get(self.n_total / 64) {
+            size += bits.count_ones() as usize;
+            for (b, &v) in rest.iter().enumerate() {
+                acc[b & 7] += select(v, bits, b);
+            }
+        }
+        let mut sum =
+            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        let n = self.n_total as u64;
+        while size != k {
+            let i = bounded_index(rng, n);
+            let (word, bit) = (i / 64, 1u64 << (i % 64));
+            let member = self.mask[word] & bit != 0;
+            if size > k && member {
+                self.mask[word] &= !bit;
+                sum -= values[i];
+                size -= 1;
+            } else if size < k && !member {
+                self.mask[word] |= bit;
+                sum += values[i];
+                size += 1;
+            }
+        }
+        sum
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coin_flip_subsets_are_uniform() {
+        // Each element of 10 should be in a random 3-subset with probability 3/10, and the
+        // subset sum of 0..10 should average 3 × 4.5.
+        let values: Vec<f64> = (0..10).map(f64::from).collect();
+        let mut subset = CoinFlipSubset::new(10);
+        let mut rng = item_rng(1, 0, 0, 0);
+        let runs = 200_000;
+        let mut hits = [0u32; 10];
+        let mut total = 0.0;
+        for _ in 0..runs {
+            total += subset.draw_sum(&values, 3, &mut rng);
+            assert_eq!(subset.mask[0].count_ones(), 3);
+            for (i, h) in hits.iter_mut().enumerate() {
+                *h += ((subset.mask[0] >> i) & 1) as u32;
+            }
+        }
+        for h in hits {
+            let share = h as f64 / runs as f64;
+            assert!((share - 0.3).abs() < 0.005, "{hits:?}");
+        }
+        assert!((total / runs as f64 - 13.5).abs() < 0.03);
+    }
 
     #[test]
     fn binomial_counts() {
