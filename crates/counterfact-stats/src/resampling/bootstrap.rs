@@ -293,7 +293,7 @@ where
     let blocks: Vec<Vec<f64>> = (0..n_blocks(n_resamples))
         .into_par_iter()
         .map(|block| {
-            let mut rng = item_rng(seed, domain::BOOTSTRAP, 0, block);
+            let mut rng = item_rng(seed, domain::BOOTSTRAP, [0, 0], block);
             let mut state = init();
             (0..block_len(block, n_resamples))
                 .map(|_| one_replicate(&mut rng, &mut state))
@@ -519,7 +519,7 @@ mod tests {
             center: 0.0,
             poisson: PoissonOne::new(),
         };
-        let mut rng = item_rng(9, 0, 0, 0);
+        let mut rng = item_rng(9, 0, [0, 0], 0);
         let mut counts = Vec::new();
         let runs = 270_000;
         let mut seen = std::collections::BTreeMap::new();

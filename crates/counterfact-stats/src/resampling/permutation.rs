@@ -330,7 +330,7 @@ fn monte_carlo(
     (0..n_blocks(options.n_resamples))
         .into_par_iter()
         .map(|block| {
-            let mut rng = item_rng(options.seed, domain::PERMUTATION, 0, block);
+            let mut rng = item_rng(options.seed, domain::PERMUTATION, [0, 0], block);
             let mut counts = TailCounts::default();
             let len = block_len(block, options.n_resamples);
             if coin_flips {
@@ -468,7 +468,7 @@ mod tests {
         // subset sum of 0..10 should average 3 × 4.5.
         let values: Vec<f64> = (0..10).map(f64::from).collect();
         let mut subset = CoinFlipSubset::new(10);
-        let mut rng = item_rng(1, 0, 0, 0);
+        let mut rng = item_rng(1, 0, [0, 0], 0);
         let runs = 200_000;
         let mut hits = [0u32; 10];
         let mut total = 0.0;

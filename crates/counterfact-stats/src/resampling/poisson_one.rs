@@ -93,7 +93,7 @@ mod tests {
                 );
             }
         }
-        let mut rng = item_rng(3, 0, 0, 0);
+        let mut rng = item_rng(3, 0, [0, 0], 0);
         let mut bytes = [0u8; 1024];
         let mut counts = [0u64; MAX_WEIGHT + 1];
         let draws = 400 * 1024;
