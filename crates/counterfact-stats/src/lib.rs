@@ -9,7 +9,8 @@
 //! - Hypothesis tests, each returning one plain, serializable [`TestResult`]:
 //!   [`parametric`] (t, z, proportions, relative lift, TOST, non-inferiority, effect sizes),
 //!   [`contingency`] (chi-square, G-test, Fisher exact), [`rank`] (Mann-Whitney, Wilcoxon,
-//!   Kolmogorov-Smirnov); [`adjust`] corrects p-values for multiple testing.
+//!   Kolmogorov-Smirnov), [`resampling`] (permutation tests, bootstrap CIs); [`adjust`] corrects
+//!   p-values for multiple testing.
 //! - Primitives: [`sampling`] (reservoir and weighted sampling), [`markov`] (Markov chains),
 //!   [`matrix`] (in-place rotation).
 //!
@@ -34,6 +35,7 @@ pub mod inference;
 pub mod moments;
 pub mod parametric;
 pub mod rank;
+pub mod resampling;
 pub mod result;
 
 // Streaming, sampling and linear-algebra primitives (docs/primitives.md).
