@@ -42,6 +42,7 @@ pub mod result;
 pub mod markov;
 pub mod matrix;
 pub mod sampling;
+pub mod sequential;
 
 pub use error::{Result, StatsError};
 pub use result::{Alternative, TestResult};
