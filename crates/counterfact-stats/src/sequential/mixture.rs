@@ -158,7 +158,7 @@ fn evaluate(
             let l = -2.0 * alpha.ln();
             let rho2 = (l + (l + 1.0).ln()) / tuning_n;
             let total = (treatment.n + control.n) as f64;
-            rho2 * total * v * total
+            rho2 * total * v
         }
     };
     Some(mixture_look(estimate, v, tau2, theta0, alpha))
