@@ -13,7 +13,7 @@ use counterfact_stats::sequential::group_sequential::{
     Spending, crossing_probabilities, inflation_factor, lan_demets_boundaries,
 };
 use counterfact_stats::sequential::mixture::{
-    Metric, MixtureSequentialTest, Mixing, asymptotic_rho, mixture_test_from_moments,
+    Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
 use serde_json::Value;
@@ -70,7 +70,12 @@ fn mixture_matches_gbstats_and_msprt_closed_form() {
         )
         .unwrap();
         let ci = nums(&c["ci"]);
-        assert_close(r.estimate, num(&c["estimate"]), TOL, &format!("{id} estimate"));
+        assert_close(
+            r.estimate,
+            num(&c["estimate"]),
+            TOL,
+            &format!("{id} estimate"),
+        );
         assert_close(r.cs_look[0], ci[0], TOL, &format!("{id} lo"));
         assert_close(r.cs_look[1], ci[1], TOL, &format!("{id} hi"));
         assert_close(r.p_value_look, num(&c["p_value"]), TOL, &format!("{id} p"));
@@ -90,8 +95,8 @@ fn gbstats_rho_at_default_tuning() {
 
 #[test]
 fn streaming_equals_one_shot_and_running_min() {
-    let mut s = MixtureSequentialTest::new(Metric::Mean, Mixing::Msprt { tau2: 0.01 }, 0.0, 0.05)
-        .unwrap();
+    let mut s =
+        MixtureSequentialTest::new(Metric::Mean, Mixing::Msprt { tau2: 0.01 }, 0.0, 0.05).unwrap();
     let mut min_p: f64 = 1.0;
     let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
     for i in 0..2000u32 {
@@ -124,11 +129,17 @@ fn multinomial_matches_savvi() {
     for c in &all {
         let id = c["id"].as_str().unwrap();
         let theta0 = nums(&c["theta0"]);
-        let mut t = MultinomialSequentialTest::new(&theta0, num(&c["k"]), num(&c["alpha"])).unwrap();
+        let mut t =
+            MultinomialSequentialTest::new(&theta0, num(&c["k"]), num(&c["alpha"])).unwrap();
         let ps = nums(&c["always_valid_p"]);
         let lbf = nums(&c["ln_bayes_factor"]);
         for (j, b) in c["batches"].as_array().unwrap().iter().enumerate() {
-            let counts: Vec<u64> = b.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+            let counts: Vec<u64> = b
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
             if counts.iter().sum::<u64>() == 1 {
                 let cat = counts.iter().position(|&x| x == 1).unwrap();
                 t.push(cat).unwrap();
@@ -183,7 +194,12 @@ fn lan_demets_matches_published_tables() {
         let total: f64 = up.iter().chain(&down).sum();
         assert!((total - 0.05).abs() < 1e-6 * 0.05, "{id}: total {total}");
         for k in 0..up.len() {
-            let want = d.cumulative_alpha[k] - if k == 0 { 0.0 } else { d.cumulative_alpha[k - 1] };
+            let want = d.cumulative_alpha[k]
+                - if k == 0 {
+                    0.0
+                } else {
+                    d.cumulative_alpha[k - 1]
+                };
             assert!((up[k] + down[k] - want).abs() < 1e-9, "{id} look {k}");
         }
         println!("{id}: boundaries {:?}", d.boundaries);
@@ -215,14 +231,31 @@ fn one_look_fixed_design_is_the_z_test() {
 
 #[test]
 fn bad_input_is_an_error() {
-    assert!(MixtureSequentialTest::new(Metric::Mean, Mixing::Msprt { tau2: 0.0 }, 0.0, 0.05).is_err());
-    assert!(MixtureSequentialTest::new(Metric::Mean, Mixing::Asymptotic { tuning_n: -1.0 }, 0.0, 0.05).is_err());
-    assert!(MixtureSequentialTest::new(Metric::Mean, Mixing::Msprt { tau2: 1.0 }, 0.0, 1.0).is_err());
-    let mut p = MixtureSequentialTest::new(Metric::Proportion, Mixing::Msprt { tau2: 1.0 }, 0.0, 0.05).unwrap();
+    assert!(
+        MixtureSequentialTest::new(Metric::Mean, Mixing::Msprt { tau2: 0.0 }, 0.0, 0.05).is_err()
+    );
+    assert!(
+        MixtureSequentialTest::new(
+            Metric::Mean,
+            Mixing::Asymptotic { tuning_n: -1.0 },
+            0.0,
+            0.05
+        )
+        .is_err()
+    );
+    assert!(
+        MixtureSequentialTest::new(Metric::Mean, Mixing::Msprt { tau2: 1.0 }, 0.0, 1.0).is_err()
+    );
+    let mut p =
+        MixtureSequentialTest::new(Metric::Proportion, Mixing::Msprt { tau2: 1.0 }, 0.0, 0.05)
+            .unwrap();
     assert!(p.push_treatment(0.5).is_err());
     assert!(p.push_control(f64::NAN).is_err());
     let m = Moments::from_mean_sd(10, 1.0, 0.0).unwrap();
-    assert!(mixture_test_from_moments(&m, &m, Metric::Mean, Mixing::Msprt { tau2: 1.0 }, 0.0, 0.05).is_err());
+    assert!(
+        mixture_test_from_moments(&m, &m, Metric::Mean, Mixing::Msprt { tau2: 1.0 }, 0.0, 0.05)
+            .is_err()
+    );
     assert!(MultinomialSequentialTest::new(&[0.5, 0.6], 100.0, 0.05).is_err());
     assert!(MultinomialSequentialTest::new(&[1.0], 100.0, 0.05).is_err());
     let mut t = MultinomialSequentialTest::new(&[0.5, 0.5], 100.0, 0.05).unwrap();

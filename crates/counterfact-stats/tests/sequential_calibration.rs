@@ -8,7 +8,7 @@
 //! The Dirichlet-multinomial sample-ratio test looks after every single assignment. Rates printed.
 #![allow(clippy::print_stdout)]
 
-use counterfact_stats::sequential::mixture::{Metric, MixtureSequentialTest, Mixing};
+use counterfact_stats::sequential::mixture::{Metric, Mixing, MixtureSequentialTest};
 use counterfact_stats::sequential::multinomial::MultinomialSequentialTest;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -86,23 +86,35 @@ fn rate(v: &[Outcome], f: impl Fn(&Outcome) -> bool) -> f64 {
 
 #[test]
 fn mixture_tests_control_fpr_under_continuous_monitoring() {
-    let out: Vec<Outcome> = (0..STREAMS).into_par_iter().map(|i| stream(i, 0.0)).collect();
+    let out: Vec<Outcome> = (0..STREAMS)
+        .into_par_iter()
+        .map(|i| stream(i, 0.0))
+        .collect();
     let bound = upper(ALPHA);
     let fpr_m = rate(&out, |o| o.msprt);
     let fpr_a = rate(&out, |o| o.asymptotic);
     let fpr_naive = rate(&out, |o| o.naive);
     let fpr_once = rate(&out, |o| o.naive_once);
-    println!("A/A, {STREAMS} streams x {OBS} obs, look every {LOOK_EVERY} ({} looks), alpha {ALPHA}", OBS / LOOK_EVERY);
+    println!(
+        "A/A, {STREAMS} streams x {OBS} obs, look every {LOOK_EVERY} ({} looks), alpha {ALPHA}",
+        OBS / LOOK_EVERY
+    );
     println!("  mSPRT (tau2 = 0.01)                 FPR {fpr_m:.4}  (must be <= {bound:.4})");
     println!("  asymptotic CS (GrowthBook, N*=5000) FPR {fpr_a:.4}  (must be <= {bound:.4})");
-    println!("  fixed-horizon z-test, every look    FPR {fpr_naive:.4}  ({:.1}x alpha)", fpr_naive / ALPHA);
+    println!(
+        "  fixed-horizon z-test, every look    FPR {fpr_naive:.4}  ({:.1}x alpha)",
+        fpr_naive / ALPHA
+    );
     println!("  fixed-horizon z-test, last look     FPR {fpr_once:.4}");
     assert!(fpr_m <= bound, "mSPRT FPR {fpr_m}");
     assert!(fpr_a <= bound, "asymptotic CS FPR {fpr_a}");
     assert!(fpr_naive >= 3.0 * ALPHA, "naive FPR {fpr_naive}");
     // The same loop at a single, pre-planned look is calibrated.
     let half = 2.5758 * (ALPHA * (1.0 - ALPHA) / STREAMS as f64).sqrt();
-    assert!((fpr_once - ALPHA).abs() <= half, "single-look FPR {fpr_once}");
+    assert!(
+        (fpr_once - ALPHA).abs() <= half,
+        "single-look FPR {fpr_once}"
+    );
 }
 
 #[test]
@@ -115,7 +127,10 @@ fn confidence_sequences_cover_uniformly() {
     let lower = 1.0 - upper(ALPHA);
     let cm = rate(&out, |o| o.msprt_cover);
     let ca = rate(&out, |o| o.asymptotic_cover);
-    println!("true effect {effect}: uniform coverage over all {} looks", OBS / LOOK_EVERY);
+    println!(
+        "true effect {effect}: uniform coverage over all {} looks",
+        OBS / LOOK_EVERY
+    );
     println!("  mSPRT CS       {cm:.4}  (must be >= {lower:.4})");
     println!("  asymptotic CS  {ca:.4}  (must be >= {lower:.4})");
     assert!(cm >= lower && ca >= lower);
@@ -138,6 +153,8 @@ fn multinomial_srm_controls_fpr_looking_after_every_observation() {
         .collect();
     let fpr = rejected.iter().filter(|&&r| r).count() as f64 / STREAMS as f64;
     let bound = upper(ALPHA);
-    println!("SRM (Dirichlet-multinomial, k = 100), look after each of {OBS} assignments: FPR {fpr:.4}  (must be <= {bound:.4})");
+    println!(
+        "SRM (Dirichlet-multinomial, k = 100), look after each of {OBS} assignments: FPR {fpr:.4}  (must be <= {bound:.4})"
+    );
     assert!(fpr <= bound, "SRM FPR {fpr}");
 }

@@ -7,7 +7,7 @@ use counterfact_stats::sequential::group_sequential::{
     Spending, crossing_probabilities, inflation_factor, lan_demets_boundaries,
 };
 use counterfact_stats::sequential::mixture::{
-    Metric, MixtureSequentialTest, Mixing, asymptotic_rho, mixture_test_from_moments,
+    Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
 use proptest::prelude::*;

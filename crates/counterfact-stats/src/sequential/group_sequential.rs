@@ -97,7 +97,11 @@ fn simpson_grid(c: f64) -> (Vec<f64>, Vec<f64>) {
 fn first_stage(c: f64, t: f64, drift: f64) -> Stage {
     let (z, w) = simpson_grid(c);
     let mu = drift * t.sqrt();
-    let wg = z.iter().zip(&w).map(|(&z, &w)| w * gaussian(z - mu)).collect();
+    let wg = z
+        .iter()
+        .zip(&w)
+        .map(|(&z, &w)| w * gaussian(z - mu))
+        .collect();
     Stage { z, wg, t }
 }
 
@@ -229,7 +233,10 @@ pub fn lan_demets_boundaries(
         spending,
         alpha,
         information_fractions: information_fractions.to_vec(),
-        nominal_p: boundaries.iter().map(|&c| 2.0 * std_normal_cdf(-c)).collect(),
+        nominal_p: boundaries
+            .iter()
+            .map(|&c| 2.0 * std_normal_cdf(-c))
+            .collect(),
         boundaries,
         cumulative_alpha: cumulative,
     })

@@ -220,7 +220,11 @@ impl MixtureSequentialTest {
         check_alpha(alpha)?;
         mixing.check()?;
         if !null_value.is_finite() {
-            return Err(StatsError::invalid("null_value", null_value, "must be finite"));
+            return Err(StatsError::invalid(
+                "null_value",
+                null_value,
+                "must be finite",
+            ));
         }
         Ok(MixtureSequentialTest {
             metric,

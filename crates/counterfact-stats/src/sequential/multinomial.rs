@@ -102,7 +102,10 @@ impl MultinomialSequentialTest {
             return Err(StatsError::invalid(
                 "category",
                 category,
-                &format!("must be below the number of categories {}", self.counts.len()),
+                &format!(
+                    "must be below the number of categories {}",
+                    self.counts.len()
+                ),
             ));
         };
         let a = self.concentration * self.theta0[category] + c as f64;
@@ -181,7 +184,11 @@ pub fn poisson_rate_test(
 ) -> Result<MultinomialResult> {
     for (name, t) in [("t_a", t_a), ("t_b", t_b)] {
         if !(t.is_finite() && t > 0.0) {
-            return Err(StatsError::invalid(name, t, "exposure must be finite and positive"));
+            return Err(StatsError::invalid(
+                name,
+                t,
+                "exposure must be finite and positive",
+            ));
         }
     }
     let share = t_a / (t_a + t_b);
