@@ -5,6 +5,8 @@
 //! boundaries (printed to 4 decimals with their own integration error: 2e-4 absolute) and
 //! scipy's bivariate normal CDF for the first two looks (numerical integration: 1e-6 relative).
 
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use common::{assert_close, cases, num, nums};
