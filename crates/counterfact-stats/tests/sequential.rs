@@ -267,3 +267,24 @@ fn bad_input_is_an_error() {
     assert!(lan_demets_boundaries(&[0.5], 0.05, Spending::Pocock).is_err());
     assert!(lan_demets_boundaries(&[], 0.05, Spending::Pocock).is_err());
 }
+
+#[test]
+fn quantile_sequence_order_statistics() {
+    use counterfact_stats::sequential::quantile::{QuantileSequence, quantile_boundary};
+    // Boundary: sqrt(2 (v + rho) ln(sqrt((v + rho) / rho) / alpha)), v = n / 4.
+    let (v, rho, alpha) = (25.0f64, 10.0f64, 0.05f64);
+    let want = (2.0 * (v + rho) * (((v + rho) / rho).sqrt() / alpha).ln()).sqrt();
+    assert_close(quantile_boundary(100, alpha, rho), want, 1e-15, "boundary");
+    let mut q = QuantileSequence::new(0.5, 0.05, 100.0).unwrap();
+    let xs: Vec<f64> = (1..=1000).map(f64::from).collect();
+    q.extend(&xs).unwrap();
+    let r = q.look();
+    assert_eq!(r.estimate, 500.0);
+    assert!(
+        r.cs[0] < 500.0 && r.cs[1] > 500.0 && r.cs[0] > 400.0 && r.cs[1] < 600.0,
+        "{:?}",
+        r.cs
+    );
+    assert!(QuantileSequence::new(1.0, 0.05, 100.0).is_err());
+    assert!(q.extend(&[f64::NAN]).is_err());
+}

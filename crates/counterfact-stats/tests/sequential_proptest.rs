@@ -10,6 +10,7 @@ use counterfact_stats::sequential::mixture::{
     Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
+use counterfact_stats::sequential::quantile::QuantileSequence;
 use proptest::prelude::*;
 
 fn value() -> impl Strategy<Value = f64> {
@@ -110,6 +111,20 @@ proptest! {
         let d = lan_demets_boundaries(&fractions, alpha, spending);
         if let Ok(d) = d {
             let _ = crossing_probabilities(&d, drift);
+        }
+    }
+
+    #[test]
+    fn quantile_never_panics(
+        p in value(), alpha in value(), tuning in value(),
+        batches in prop::collection::vec(prop::collection::vec(value(), 0..20), 0..5),
+    ) {
+        if let Ok(mut q) = QuantileSequence::new(p, alpha, tuning) {
+            for b in &batches {
+                let _ = q.extend(b);
+                let r = q.look();
+                prop_assert!(r.cs_look[0] <= r.cs_look[1]);
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 //!   uses, for a difference in means or in proportions, from streaming [`crate::moments::Moments`].
 //! - [`multinomial`]: the Dirichlet-multinomial test of Lindon & Malek (2022) for sample-ratio
 //!   mismatch and for the ratio of Poisson rates (counts conditioned on their total).
+//! - [`quantile`]: confidence sequence for a fixed quantile (Howard & Ramdas 2022).
 //! - [`group_sequential`]: Lan-DeMets alpha-spending boundaries (O'Brien-Fleming and Pocock type)
 //!   at planned looks by recursive numerical integration, and the sample-size inflation factor.
 //!
@@ -14,6 +15,7 @@
 pub mod group_sequential;
 pub mod mixture;
 pub mod multinomial;
+pub mod quantile;
 
 use crate::error::{Result, StatsError};
 
