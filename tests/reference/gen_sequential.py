@@ -10,6 +10,8 @@ Run with a venv holding requirements.txt plus savvi (Netflix, PyPI) and its cvxp
   fixed-tau2 mSPRT of Johari et al. (2022) is the normal-mixture closed form, evaluated with numpy.
 - "multinomial": savvi.multinomial.Multinomial (Lindon & Malek 2022) fed the same seeded stream,
   batch by batch; the always-valid p-value is savvi's running minimum.
+- "rate_ratio": savvi InhomogeneousPoissonProcess confidence interval for the log rate ratio
+  (solved by cvxpy, so only ~1e-6 accurate) and the same interval's ends solved exactly by brentq.
 - "group_sequential": the first two boundaries solved exactly with scipy's bivariate normal CDF
   (brentq, 1e-12), and published Lan-DeMets boundaries (two-sided alpha = 0.05, equally spaced
   looks), as printed by R gsDesign (sfLDOF / sfLDPocock, test.type = 2) and ldbounds, and in
@@ -151,6 +153,37 @@ def first_two_boundaries(spending, alpha, t1, t2):
     return [c1, brentq(excess, 1.0, 10.0, xtol=1e-12)]
 
 
+def rate_ratio_cases():
+    """savvi InhomogeneousPoissonProcess interval (cvxpy) and the exact roots by brentq."""
+    from savvi.multinomial import InhomogeneousPoissonProcess
+    from scipy.special import gammaln
+
+    cases = []
+    for i, (rho, counts, k) in enumerate([
+        ([0.5, 0.5], [130, 100], 100.0),
+        ([0.5, 0.5], [1430, 1100], 100.0),
+        ([0.3, 0.7], [320, 700], 50.0),
+        ([0.5, 0.5], [5000, 5100], 100.0),
+    ]):
+        t0 = np.array(rho)
+        m = InhomogeneousPoissonProcess(0.05, t0, np.array([[-1, 1]]), k=k)
+        m.update(np.array(counts, dtype=np.int64))
+        savvi_ci = m.calculate_conf_int()[0].tolist()
+        a0 = k * t0
+        an = a0 + np.array(counts)
+        lb = lambda a: gammaln(a).sum() - gammaln(a.sum())
+        bound = lb(an) - lb(a0) + np.log(0.05)
+        c0, c1 = counts
+        ll = lambda d: c0 * (np.log(t0[0]) - np.logaddexp(np.log(t0[0]), d + np.log(t0[1]))) + \
+            c1 * (d + np.log(t0[1]) - np.logaddexp(np.log(t0[0]), d + np.log(t0[1])))
+        mode = np.log(c1 / c0) - np.log(t0[1]) + np.log(t0[0])
+        lo = brentq(lambda d: ll(d) - bound, mode - 20, mode, xtol=1e-14)
+        hi = brentq(lambda d: ll(d) - bound, mode, mode + 20, xtol=1e-14)
+        cases.append({"id": f"rate_ratio{i}", "theta0": rho, "k": k, "alpha": 0.05,
+                      "counts": counts, "cs": [lo, hi], "savvi_cs": savvi_ci})
+    return cases
+
+
 def group_sequential_cases():
     eq5 = [0.2, 0.4, 0.6, 0.8, 1.0]
     cases = [
@@ -176,6 +209,7 @@ if __name__ == "__main__":
         f"gbstats formulas re-evaluated with numpy; savvi {savvi.__version__ if hasattr(savvi, '__version__') else '0.3.1'}; published Lan-DeMets tables",
         [{"family": family, **case}
          for family, gen in (("mixture", mixture_cases), ("multinomial", multinomial_cases),
+                             ("rate_ratio", rate_ratio_cases),
                              ("group_sequential", group_sequential_cases))
          for case in gen()],
     )

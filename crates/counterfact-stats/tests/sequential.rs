@@ -288,3 +288,44 @@ fn quantile_sequence_order_statistics() {
     assert!(QuantileSequence::new(1.0, 0.05, 100.0).is_err());
     assert!(q.extend(&[f64::NAN]).is_err());
 }
+
+#[test]
+fn rate_ratio_interval_matches_savvi() {
+    let all = family("rate_ratio");
+    assert_eq!(all.len(), 4);
+    for c in &all {
+        let id = c["id"].as_str().unwrap();
+        let mut t =
+            MultinomialSequentialTest::new(&nums(&c["theta0"]), num(&c["k"]), num(&c["alpha"]))
+                .unwrap();
+        let counts: Vec<u64> = c["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        t.update(&counts).unwrap();
+        let cs = t.log_rate_ratio_cs().unwrap();
+        // Exact roots (brentq): 1e-9 relative; savvi's cvxpy solution: 1e-5 absolute.
+        let exact = nums(&c["cs"]);
+        let savvi = nums(&c["savvi_cs"]);
+        for j in 0..2 {
+            assert_close(cs[j], exact[j], 1e-9, &format!("{id} end {j}"));
+            assert!(
+                (cs[j] - savvi[j]).abs() < 1e-5,
+                "{id} end {j}: {} vs savvi {}",
+                cs[j],
+                savvi[j]
+            );
+        }
+    }
+    let mut one_sided = MultinomialSequentialTest::new(&[0.5, 0.5], 100.0, 0.05).unwrap();
+    one_sided.update(&[0, 40]).unwrap();
+    let cs = one_sided.log_rate_ratio_cs().unwrap();
+    assert!(
+        cs[0].is_finite() && cs[0] > 0.0 && cs[1] == f64::INFINITY,
+        "{cs:?}"
+    );
+    let three = MultinomialSequentialTest::new(&[0.2, 0.3, 0.5], 100.0, 0.05).unwrap();
+    assert!(three.log_rate_ratio_cs().is_err());
+}

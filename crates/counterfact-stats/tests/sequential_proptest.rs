@@ -80,6 +80,7 @@ proptest! {
                 let _ = t.push(c);
             }
             let _ = t.update(&batch);
+            let _ = t.log_rate_ratio_cs();
             let r = t.result();
             prop_assert!(r.always_valid_p <= 1.0 || r.always_valid_p.is_nan());
         }

@@ -150,6 +150,83 @@ impl MultinomialSequentialTest {
         Ok(())
     }
 
+    /// Confidence interval, valid at every look, for the log rate ratio
+    /// ln((θ₁/θ₀₁) / (θ₀/θ₀₀)) of a two-category test (savvi's `InhomogeneousPoissonProcess`
+    /// contrast [−1, 1]): the set of d with ℓ(d) ≥ ln B(kθ₀ + c) − ln B(kθ₀) + ln α, where
+    /// ℓ(d) = Σ cᵢ ln θᵢ(d) is the multinomial log-likelihood at θ(d) ∝ (θ₀₀, θ₀₁ eᵈ)
+    /// (Lindon & Malek 2022, §4). ℓ is concave, so the two ends are found by bisection.
+    pub fn log_rate_ratio_cs(&self) -> Result<[f64; 2]> {
+        if self.counts.len() != 2 {
+            return Err(StatsError::invalid(
+                "categories",
+                self.counts.len(),
+                "the rate-ratio interval needs exactly two categories",
+            ));
+        }
+        let (c0, c1) = (self.counts[0] as f64, self.counts[1] as f64);
+        let (l0, l1) = (self.ln_theta0[0], self.ln_theta0[1]);
+        let k = self.concentration;
+        let a0 = [k * self.theta0[0], k * self.theta0[1]];
+        let ln_beta = |a: f64, b: f64| ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+        let bound = ln_beta(a0[0] + c0, a0[1] + c1) - ln_beta(a0[0], a0[1]) + self.alpha.ln();
+        let loglik = |d: f64| {
+            // ln(θ₀₀ + θ₀₁ eᵈ) without overflow.
+            let lse = if d + l1 > l0 {
+                d + l1 + (l0 - d - l1).exp().ln_1p()
+            } else {
+                l0 + (d + l1 - l0).exp().ln_1p()
+            };
+            let t0 = if c0 > 0.0 { c0 * (l0 - lse) } else { 0.0 };
+            let t1 = if c1 > 0.0 { c1 * (d + l1 - lse) } else { 0.0 };
+            t0 + t1
+        };
+        let mode = match (c0 > 0.0, c1 > 0.0) {
+            (true, true) => (c1 / c0).ln() - l1 + l0,
+            (false, true) => f64::INFINITY,
+            (true, false) => f64::NEG_INFINITY,
+            (false, false) => return Ok([f64::NEG_INFINITY, f64::INFINITY]),
+        };
+        let root = |inside: f64, outward: f64| -> f64 {
+            let mut step = 1.0;
+            let mut out = inside + outward * step;
+            while loglik(out) >= bound {
+                step *= 2.0;
+                if step > 1e7 {
+                    return outward * f64::INFINITY;
+                }
+                out = inside + outward * step;
+            }
+            let (mut a, mut b) = (inside, out);
+            for _ in 0..200 {
+                let m = 0.5 * (a + b);
+                if loglik(m) >= bound {
+                    a = m;
+                } else {
+                    b = m;
+                }
+                if (b - a).abs() <= 1e-14 * (1.0 + a.abs()) {
+                    break;
+                }
+            }
+            0.5 * (a + b)
+        };
+        if !mode.is_finite() {
+            // All counts in one category: the interval is one-sided.
+            let anchor = if mode > 0.0 { 1e6 } else { -1e6 };
+            return Ok(if mode > 0.0 {
+                [root(anchor, -1.0).min(anchor), f64::INFINITY]
+            } else {
+                [f64::NEG_INFINITY, root(anchor, 1.0).max(anchor)]
+            });
+        }
+        if loglik(mode) < bound {
+            return Err(StatsError::Internal(format!(
+                "rate-ratio interval: the likelihood at its mode {mode} is below the bound"
+            )));
+        }
+        Ok([root(mode, -1.0), root(mode, 1.0)])
+    }
+
     /// Whether H₀ has been rejected at level α at some look so far.
     pub fn rejected(&self) -> bool {
         self.min_p <= self.alpha
