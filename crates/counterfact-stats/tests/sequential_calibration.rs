@@ -195,3 +195,39 @@ fn quantile_sequence_covers_uniformly() {
     );
     assert!(rate >= lower, "coverage {rate}");
 }
+
+#[test]
+fn proportion_tests_control_fpr_under_continuous_monitoring() {
+    // A/A conversion streams at p = 0.1: 2,000 streams x 10,000 observations, a look every 100.
+    let streams = 2_000usize;
+    let out: Vec<(bool, bool)> = (0..streams)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(31);
+            rng.set_stream(i as u64);
+            let mix_m = Mixing::Msprt { tau2: 1e-4 };
+            let mix_a = Mixing::Asymptotic { tuning_n: 5000.0 };
+            let mut m = MixtureSequentialTest::new(Metric::Proportion, mix_m, 0.0, ALPHA).unwrap();
+            let mut a = MixtureSequentialTest::new(Metric::Proportion, mix_a, 0.0, ALPHA).unwrap();
+            for j in 0..OBS / 2 {
+                let x = f64::from(u8::from(rng.random::<f64>() < 0.1));
+                let y = f64::from(u8::from(rng.random::<f64>() < 0.1));
+                for t in [&mut m, &mut a] {
+                    t.push_treatment(x).unwrap();
+                    t.push_control(y).unwrap();
+                    if (2 * j + 2) % LOOK_EVERY == 0 {
+                        t.look();
+                    }
+                }
+            }
+            (m.rejected(), a.rejected())
+        })
+        .collect();
+    let fm = out.iter().filter(|o| o.0).count() as f64 / streams as f64;
+    let fa = out.iter().filter(|o| o.1).count() as f64 / streams as f64;
+    let bound = ALPHA + 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
+    println!(
+        "proportions p = 0.1, {streams} A/A streams, 100 looks: mSPRT (tau2 = 1e-4) FPR {fm:.4}, asymptotic CS FPR {fa:.4} (must be <= {bound:.4})"
+    );
+    assert!(fm <= bound && fa <= bound);
+}
