@@ -138,7 +138,11 @@ impl Moments {
             return Err(StatsError::invalid("mean", mean, "must be finite"));
         }
         if !(sd.is_finite() && sd >= 0.0) {
-            return Err(StatsError::invalid("sd", sd, "must be finite and non-negative"));
+            return Err(StatsError::invalid(
+                "sd",
+                sd,
+                "must be finite and non-negative",
+            ));
         }
         let m2 = if n > 1 { sd * sd * (n - 1) as f64 } else { 0.0 };
         Ok(Moments {
@@ -222,10 +226,10 @@ impl CrossMoments {
         for (m, d) in self.mean.iter_mut().zip(&delta) {
             *m += d / nf;
         }
-        for i in 0..k {
-            let after_i = row[i] - self.mean[i];
-            for j in 0..k {
-                self.comoment[i * k + j] += delta[j] * after_i;
+        for ((x, m), co_row) in row.iter().zip(&self.mean).zip(self.comoment.chunks_mut(k)) {
+            let after_i = x - m;
+            for (c, d) in co_row.iter_mut().zip(&delta) {
+                *c += d * after_i;
             }
         }
         Ok(())
@@ -250,11 +254,21 @@ impl CrossMoments {
         }
         let (na, nb) = (self.n as f64, other.n as f64);
         let nf = na + nb;
-        let delta: Vec<f64> = other.mean.iter().zip(&self.mean).map(|(b, a)| b - a).collect();
-        for i in 0..k {
-            for j in 0..k {
-                self.comoment[i * k + j] +=
-                    other.comoment[i * k + j] + delta[i] * delta[j] * na * nb / nf;
+        let delta: Vec<f64> = other
+            .mean
+            .iter()
+            .zip(&self.mean)
+            .map(|(b, a)| b - a)
+            .collect();
+        let w = na * nb / nf;
+        for ((co_row, other_row), di) in self
+            .comoment
+            .chunks_mut(k)
+            .zip(other.comoment.chunks(k))
+            .zip(&delta)
+        {
+            for ((c, o), dj) in co_row.iter_mut().zip(other_row).zip(&delta) {
+                *c += o + di * dj * w;
             }
         }
         for (m, d) in self.mean.iter_mut().zip(&delta) {
@@ -285,7 +299,8 @@ impl CrossMoments {
                     for (v, c) in row.iter_mut().zip(columns) {
                         *v = c[r];
                     }
-                    part.push(&row).expect("row length equals k by construction");
+                    part.push(&row)
+                        .expect("row length equals k by construction");
                 }
                 part
             })
@@ -337,7 +352,10 @@ mod tests {
     #[test]
     fn same_bits_on_any_thread_count() {
         let x = data(300_000);
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let a = one.install(|| Moments::from_slice(&x));
         let b = Moments::from_slice(&x);
         assert_eq!(a, b);
@@ -356,7 +374,11 @@ mod tests {
     #[test]
     fn cross_moments_match_moments() {
         let x = data(100_000);
-        let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| 0.5 * v + (i % 5) as f64).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| 0.5 * v + (i % 5) as f64)
+            .collect();
         let c = CrossMoments::from_columns(&[&x, &y]).unwrap();
         let mx = Moments::from_slice(&x);
         assert!((c.comoment[0] - mx.m2).abs() / mx.m2 < 1e-12);

@@ -5,9 +5,9 @@
 //! [0, 1]) return NaN, as scipy does; constructors reject invalid parameters with an error.
 
 use statrs::distribution::{
-    Beta as SBeta, ChiSquared as SChi, Continuous, ContinuousCDF, Discrete, DiscreteCDF,
-    FisherSnedecor as SF, Gamma as SGamma, Hypergeometric as SHyper, Normal as SNormal,
-    Poisson as SPoisson, StudentsT as SStudentsT, Binomial as SBinomial,
+    Beta as SBeta, Binomial as SBinomial, ChiSquared as SChi, Continuous, ContinuousCDF, Discrete,
+    DiscreteCDF, FisherSnedecor as SF, Gamma as SGamma, Hypergeometric as SHyper,
+    Normal as SNormal, Poisson as SPoisson, StudentsT as SStudentsT,
 };
 
 use crate::error::{Result, StatsError, check_finite_arg, check_positive_arg};
@@ -57,10 +57,18 @@ macro_rules! continuous_via_statrs {
                 self.inner.sf(x)
             }
             fn quantile(&self, p: f64) -> f64 {
-                if bad_p(p) { f64::NAN } else { self.inner.inverse_cdf(p) }
+                if bad_p(p) {
+                    f64::NAN
+                } else {
+                    self.inner.inverse_cdf(p)
+                }
             }
             fn isf(&self, q: f64) -> f64 {
-                if bad_p(q) { f64::NAN } else { self.inner.inverse_cdf(1.0 - q) }
+                if bad_p(q) {
+                    f64::NAN
+                } else {
+                    self.inner.inverse_cdf(1.0 - q)
+                }
             }
         }
     };
@@ -77,11 +85,15 @@ impl Normal {
     pub fn new(mean: f64, sd: f64) -> Result<Self> {
         check_finite_arg("mean", mean)?;
         check_positive_arg("sd", sd)?;
-        Ok(Normal { inner: SNormal::new(mean, sd).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(Normal {
+            inner: SNormal::new(mean, sd).map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
     /// The standard normal N(0, 1).
     pub fn standard() -> Self {
-        Normal { inner: SNormal::standard() }
+        Normal {
+            inner: SNormal::standard(),
+        }
     }
 }
 continuous_via_statrs!(Normal);
@@ -96,7 +108,10 @@ impl StudentT {
     /// t with `df` > 0 degrees of freedom.
     pub fn new(df: f64) -> Result<Self> {
         check_positive_arg("df", df)?;
-        Ok(StudentT { inner: SStudentsT::new(0.0, 1.0, df).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(StudentT {
+            inner: SStudentsT::new(0.0, 1.0, df)
+                .map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 continuous_via_statrs!(StudentT);
@@ -111,7 +126,9 @@ impl ChiSquared {
     /// χ² with `df` > 0 degrees of freedom.
     pub fn new(df: f64) -> Result<Self> {
         check_positive_arg("df", df)?;
-        Ok(ChiSquared { inner: SChi::new(df).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(ChiSquared {
+            inner: SChi::new(df).map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 continuous_via_statrs!(ChiSquared);
@@ -127,7 +144,9 @@ impl FisherF {
     pub fn new(d1: f64, d2: f64) -> Result<Self> {
         check_positive_arg("d1", d1)?;
         check_positive_arg("d2", d2)?;
-        Ok(FisherF { inner: SF::new(d1, d2).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(FisherF {
+            inner: SF::new(d1, d2).map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 continuous_via_statrs!(FisherF);
@@ -143,7 +162,9 @@ impl Beta {
     pub fn new(a: f64, b: f64) -> Result<Self> {
         check_positive_arg("a", a)?;
         check_positive_arg("b", b)?;
-        Ok(Beta { inner: SBeta::new(a, b).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(Beta {
+            inner: SBeta::new(a, b).map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 continuous_via_statrs!(Beta);
@@ -159,7 +180,10 @@ impl Gamma {
     pub fn new(shape: f64, scale: f64) -> Result<Self> {
         check_positive_arg("shape", shape)?;
         check_positive_arg("scale", scale)?;
-        Ok(Gamma { inner: SGamma::new(shape, 1.0 / scale).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(Gamma {
+            inner: SGamma::new(shape, 1.0 / scale)
+                .map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 continuous_via_statrs!(Gamma);
@@ -180,7 +204,11 @@ macro_rules! discrete_via_statrs {
                 self.inner.sf(k)
             }
             fn quantile(&self, p: f64) -> f64 {
-                if bad_p(p) { f64::NAN } else { self.inner.inverse_cdf(p) as f64 }
+                if bad_p(p) {
+                    f64::NAN
+                } else {
+                    self.inner.inverse_cdf(p) as f64
+                }
             }
         }
     };
@@ -198,7 +226,9 @@ impl Binomial {
         if bad_p(p) || p.is_nan() {
             return Err(StatsError::invalid("p", p, "must lie in [0, 1]"));
         }
-        Ok(Binomial { inner: SBinomial::new(p, n).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(Binomial {
+            inner: SBinomial::new(p, n).map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 discrete_via_statrs!(Binomial);
@@ -213,7 +243,9 @@ impl Poisson {
     /// Poisson(lambda) with lambda > 0.
     pub fn new(lambda: f64) -> Result<Self> {
         check_positive_arg("lambda", lambda)?;
-        Ok(Poisson { inner: SPoisson::new(lambda).map_err(|e| StatsError::Internal(e.to_string()))? })
+        Ok(Poisson {
+            inner: SPoisson::new(lambda).map_err(|e| StatsError::Internal(e.to_string()))?,
+        })
     }
 }
 discrete_via_statrs!(Poisson);
@@ -229,13 +261,22 @@ impl Hypergeometric {
     /// Hypergeometric(population, successes, draws).
     pub fn new(population: u64, successes: u64, draws: u64) -> Result<Self> {
         if successes > population {
-            return Err(StatsError::invalid("successes", successes, "must not exceed the population"));
+            return Err(StatsError::invalid(
+                "successes",
+                successes,
+                "must not exceed the population",
+            ));
         }
         if draws > population {
-            return Err(StatsError::invalid("draws", draws, "must not exceed the population"));
+            return Err(StatsError::invalid(
+                "draws",
+                draws,
+                "must not exceed the population",
+            ));
         }
         Ok(Hypergeometric {
-            inner: SHyper::new(population, successes, draws).map_err(|e| StatsError::Internal(e.to_string()))?,
+            inner: SHyper::new(population, successes, draws)
+                .map_err(|e| StatsError::Internal(e.to_string()))?,
         })
     }
 }
