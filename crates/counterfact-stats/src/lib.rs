@@ -11,6 +11,8 @@
 //! Direction conventions: for samples given as `x` and `y` the effect is x − y (scipy's order);
 //! the [`Alternative`] is stated for that effect.
 
+pub mod adjust;
+pub mod contingency;
 pub mod dist;
 pub mod error;
 pub mod inference;
