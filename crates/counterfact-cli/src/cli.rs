@@ -204,9 +204,24 @@ pub struct TestArgs {
     /// Known population standard deviation(s) for z-means: one value, or one per group.
     #[arg(long, value_name = "SD,..", help_heading = "Test options")]
     pub sigma: Option<String>,
-    /// Equivalence / non-inferiority margin (> 0, in the units of the effect).
-    #[arg(long, allow_hyphen_values = true, help_heading = "Test options")]
-    pub margin: Option<f64>,
+    /// Margin for tost / non-inferiority: 0.5 (absolute), 2% (of the control mean); tost also
+    /// takes LOWER,UPPER.
+    #[arg(
+        long,
+        value_name = "MARGIN",
+        allow_hyphen_values = true,
+        help_heading = "Test options"
+    )]
+    pub margin: Option<String>,
+    /// Use the pooled (Student) variance in tost / non-inferiority instead of Welch's.
+    #[arg(long, help_heading = "Test options")]
+    pub pooled: bool,
+    /// Expected shares for chi2-gof / g-test on one row of counts, e.g. 1,1,2 [default: equal].
+    #[arg(long, value_name = "W,..", help_heading = "Test options")]
+    pub expected: Option<String>,
+    /// Skip Yates' continuity correction of 2x2 tables (chi2-independence, g-test).
+    #[arg(long, help_heading = "Test options")]
+    pub no_correction: bool,
     /// Seed of the random number generator for permutation and bootstrap [default: 0].
     #[arg(long, help_heading = "Test options")]
     pub seed: Option<u64>,
@@ -228,23 +243,12 @@ pub enum AdjustMethodArg {
     Holm,
     /// Hochberg's step-up procedure (family-wise error rate, independent tests).
     Hochberg,
+    /// Hommel's procedure (family-wise error rate, independent tests).
+    Hommel,
     /// Benjamini-Hochberg (false discovery rate, independent or positively dependent tests).
     Bh,
     /// Benjamini-Yekutieli (false discovery rate under any dependence).
     By,
-}
-
-impl AdjustMethodArg {
-    /// The name used on the command line and in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            AdjustMethodArg::Bonferroni => "bonferroni",
-            AdjustMethodArg::Holm => "holm",
-            AdjustMethodArg::Hochberg => "hochberg",
-            AdjustMethodArg::Bh => "bh",
-            AdjustMethodArg::By => "by",
-        }
-    }
 }
 
 /// Arguments of `counterfact adjust`.
@@ -253,8 +257,11 @@ pub struct AdjustArgs {
     /// The adjustment procedure.
     #[arg(long, value_enum)]
     pub method: AdjustMethodArg,
+    /// Family-wise error rate or false discovery rate for the reject decisions.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
     /// The p-values, separated by spaces or commas.
-    #[arg(value_name = "P", required = true, allow_hyphen_values = true)]
+    #[arg(value_name = "P", required = true)]
     pub p_values: Vec<String>,
     /// Print the result as JSON instead of a table.
     #[arg(long, help_heading = "Output")]

@@ -21,6 +21,30 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// A statistics-library error raised by a method, with the method's name and what the library's
+/// "sample x" / "sample y" stand for in the user's input.
+#[derive(Debug)]
+pub struct MethodError {
+    /// The method, e.g. "welch-t".
+    pub method: &'static str,
+    /// The library's error.
+    pub error: StatsError,
+    /// The roles of the inputs, e.g. "x is group 'treatment' of column 'variant'".
+    pub roles: Option<String>,
+}
+
+impl fmt::Display for MethodError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.method, self.error)?;
+        match &self.roles {
+            Some(roles) => write!(f, " ({roles})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for MethodError {}
+
 /// Builds an [`InputError`] wrapped in `anyhow::Error`.
 pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(InputError(message.into()))
@@ -40,7 +64,11 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<InputError>().is_some() {
             return EXIT_BAD_INPUT;
         }
-        if let Some(stats) = cause.downcast_ref::<StatsError>() {
+        let stats = cause
+            .downcast_ref::<MethodError>()
+            .map(|m| &m.error)
+            .or_else(|| cause.downcast_ref::<StatsError>());
+        if let Some(stats) = stats {
             return match stats {
                 StatsError::Internal(_) => EXIT_FAILURE,
                 _ => EXIT_BAD_INPUT,

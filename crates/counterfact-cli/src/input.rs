@@ -22,6 +22,8 @@ use crate::error::{bad_input, bail_input};
 pub struct Sample {
     /// How the sample is named in messages and output, e.g. "treatment" or "x".
     pub label: String,
+    /// Where the values come from, e.g. "group 'treatment' of column 'variant'".
+    pub source: String,
     /// The values, all finite.
     pub values: Vec<f64>,
 }
@@ -100,6 +102,7 @@ pub fn read_samples(path: &Path, selection: &FileSelection) -> Result<Vec<Sample
                     .collect::<Result<Vec<f64>>>()?;
                 samples.push(Sample {
                     label: name.clone(),
+                    source: format!("column '{name}'"),
                     values,
                 });
             }
@@ -323,10 +326,12 @@ fn split_groups(
     Ok(vec![
         Sample {
             label: treatment.to_string(),
+            source: format!("group '{treatment}' of column '{group}'"),
             values: treatment_values,
         },
         Sample {
             label: control.to_string(),
+            source: format!("group '{control}' of column '{group}'"),
             values: control_values,
         },
     ])

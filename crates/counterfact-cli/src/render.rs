@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use counterfact_stats::{Alternative, TestResult};
+use counterfact_stats::Alternative;
 use serde::Serialize;
 
 use crate::methods::Outcome;
@@ -60,12 +60,22 @@ pub fn outcome_table(outcome: &Outcome) -> Table {
     rows.push(("p-value".into(), p_value(r.p_value)));
     rows.push(("n".into(), group_sizes(&r.n, &outcome.groups)));
     for (name, value) in &r.extra {
-        rows.push((name.replace('_', " "), number(*value)));
+        rows.push((extra_name(name, &outcome.groups), number(*value)));
     }
     for note in &r.notes {
         rows.push(("note".into(), note.clone()));
     }
     key_value_table(&rows)
+}
+
+/// A table with a header row, for listings such as adjusted p-values.
+pub fn grid(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    table
 }
 
 /// A borderless two-column table with the keys left and the values right-aligned numbers.
@@ -81,6 +91,20 @@ pub fn key_value_table(rows: &[(String, String)]) -> Table {
         column.set_cell_alignment(CellAlignment::Left);
     }
     table
+}
+
+/// A method-specific field's name for the table: `mean_x` becomes "mean (treatment)" when the
+/// samples have names.
+fn extra_name(name: &str, groups: &[String]) -> String {
+    let named = |suffix: &str, index: usize| {
+        name.strip_suffix(suffix)
+            .zip(groups.get(index))
+            .filter(|_| groups.len() == 2)
+            .map(|(stem, group)| format!("{} ({group})", stem.replace('_', " ")))
+    };
+    named("_x", 0)
+        .or_else(|| named("_y", 1))
+        .unwrap_or_else(|| name.replace('_', " "))
 }
 
 fn alternative_text(alternative: Alternative) -> String {

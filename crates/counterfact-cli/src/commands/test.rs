@@ -65,8 +65,14 @@ pub struct TestSettings {
     pub mu0: Option<f64>,
     /// Known standard deviation(s), if given.
     pub sigma: Option<Vec<f64>>,
-    /// Equivalence / non-inferiority margin, if given.
-    pub margin: Option<f64>,
+    /// Equivalence / non-inferiority margin(s), if given.
+    pub margin: Option<Vec<MarginValue>>,
+    /// Pooled (Student) variance for tost / non-inferiority.
+    pub pooled: bool,
+    /// Expected shares for goodness of fit, if given.
+    pub expected: Option<Vec<f64>>,
+    /// Yates' continuity correction for 2x2 independence tests.
+    pub correction: bool,
     /// Seed for the random methods.
     pub seed: u64,
     /// Number of resamples for the random methods, if given.
@@ -75,6 +81,15 @@ pub struct TestSettings {
     pub json: bool,
     /// The optional test options given explicitly, by flag name (for relevance checks).
     pub given: Vec<&'static str>,
+}
+
+/// A margin as typed: absolute (`0.5`) or relative to the control mean (`2%`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MarginValue {
+    /// The number: data units, or a fraction when relative (2% is 0.02).
+    pub value: f64,
+    /// Whether the margin is a fraction of the control mean.
+    pub relative: bool,
 }
 
 /// The input after loading: what the methods consume.
@@ -127,11 +142,17 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
     {
         bail_input!("invalid --mu0 {mu0}: must be a finite number");
     }
-    if let Some(margin) = args.margin
-        && !(margin.is_finite() && margin > 0.0)
-    {
-        bail_input!("invalid --margin {margin}: must be a finite number greater than 0");
-    }
+    let margin = args.margin.as_deref().map(parse_margin).transpose()?;
+    let expected = match &args.expected {
+        Some(text) => {
+            let weights = parse::numbers("--expected", text)?;
+            if let Some(i) = weights.iter().position(|w| *w <= 0.0) {
+                bail_input!("--expected: entry {} is {}, must be greater than 0", i + 1, weights[i]);
+            }
+            Some(weights)
+        }
+        None => None,
+    };
     let sigma = match &args.sigma {
         Some(text) => {
             let sigma = parse::numbers("--sigma", text)?;
@@ -162,6 +183,9 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         ("--margin", args.margin.is_some()),
         ("--seed", args.seed.is_some()),
         ("--resamples", args.resamples.is_some()),
+        ("--pooled", args.pooled),
+        ("--expected", args.expected.is_some()),
+        ("--no-correction", args.no_correction),
     ]
     .into_iter()
     .filter_map(|(flag, set)| set.then_some(flag))
@@ -173,12 +197,41 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         confidence,
         mu0: args.mu0,
         sigma,
-        margin: args.margin,
+        margin,
+        pooled: args.pooled,
+        expected,
+        correction: !args.no_correction,
         seed: args.seed.unwrap_or(0),
         resamples: args.resamples,
         json: args.json,
         given,
     })
+}
+
+/// Parses `--margin`: one or two comma-separated values, each a number or a percentage.
+fn parse_margin(text: &str) -> Result<Vec<MarginValue>> {
+    let mut margins = Vec::new();
+    for (i, item) in text.split(',').map(str::trim).enumerate() {
+        let (number, relative) = match item.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (item, false),
+        };
+        let value = match number.parse::<f64>() {
+            Ok(v) if v.is_finite() => v,
+            _ => bail_input!(
+                "--margin: entry {} is '{item}'; give a number like 0.5 or a percentage like 2%",
+                i + 1
+            ),
+        };
+        margins.push(MarginValue {
+            value: if relative { value / 100.0 } else { value },
+            relative,
+        });
+    }
+    if margins.len() > 2 {
+        bail_input!("--margin takes one value, or LOWER,UPPER for tost; got '{text}'");
+    }
+    Ok(margins)
 }
 
 fn resolve_input(args: &TestArgs) -> Result<InputSpec> {
@@ -358,11 +411,13 @@ pub fn load(spec: &InputSpec) -> Result<Data> {
         InputSpec::Inline { x, y } => {
             let mut samples = vec![Sample {
                 label: "x".to_string(),
+                source: "--x".to_string(),
                 values: x.clone(),
             }];
             if let Some(y) = y {
                 samples.push(Sample {
                     label: "y".to_string(),
+                    source: "--y".to_string(),
                     values: y.clone(),
                 });
             }
