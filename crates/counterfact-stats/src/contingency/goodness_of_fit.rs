@@ -66,6 +66,7 @@ fn fit(observed: &[f64], expected_weights: Option<&[f64]>) -> Result<Fit> {
 }
 
 fn gof_result(method: &str, fit: &Fit, statistic: f64) -> Result<TestResult> {
+    super::check_statistic(statistic)?;
     let p_value = ChiSquared::new(fit.df)?.sf(statistic);
     let min_expected = fit.expected.iter().copied().fold(f64::INFINITY, f64::min);
     Ok(TestResult::new(

@@ -152,6 +152,16 @@ impl TableCell {
             - ((k + 1.0) * (self.row1 - self.col0 + k + 1.0)).ln()
     }
 
+    /// P(a = k + 1) / P(a = k) under odds ratio ψ = e^`ln_psi`, for lo ≤ k < hi.
+    fn ratio(&self, k: f64, ln_psi: f64, psi: f64) -> f64 {
+        if psi.is_normal() && psi.is_finite() {
+            (self.row0 - k) * (self.col0 - k) / ((k + 1.0) * (self.row1 - self.col0 + k + 1.0))
+                * psi
+        } else {
+            (self.ln_ratio(k) + ln_psi).exp()
+        }
+    }
+
     /// The mode under odds ratio e^`ln_psi`: the largest k whose pmf is not below its
     /// predecessor's, found by bisection because the pmf ratio decreases in k.
     fn mode(&self, ln_psi: f64) -> f64 {
@@ -267,6 +277,7 @@ impl TableCell {
     /// (mean, P(a ≤ x), P(a ≥ x)).
     fn noncentral(&self, ln_psi: f64, x: f64) -> (f64, f64, f64) {
         let mode = self.mode(ln_psi);
+        let psi = ln_psi.exp();
         let (mut total, mut moment, mut below, mut above) = (1.0, 0.0, 0.0, 0.0);
         if mode <= x {
             below += 1.0;
@@ -276,7 +287,7 @@ impl TableCell {
         }
         let (mut term, mut k) = (1.0, mode);
         while k < self.hi {
-            term *= (self.ln_ratio(k) + ln_psi).exp();
+            term *= self.ratio(k, ln_psi, psi);
             k += 1.0;
             total += term;
             moment += (k - mode) * term;
@@ -292,7 +303,7 @@ impl TableCell {
         }
         let (mut term, mut k) = (1.0, mode);
         while k > self.lo {
-            term /= (self.ln_ratio(k - 1.0) + ln_psi).exp();
+            term /= self.ratio(k - 1.0, ln_psi, psi);
             k -= 1.0;
             total += term;
             moment += (k - mode) * term;

@@ -74,7 +74,13 @@ impl Table {
         let mut e = Vec::with_capacity(self.rows * self.cols);
         for r in &self.row_sums {
             for c in &self.col_sums {
-                e.push(r * c / self.total);
+                // Same order as scipy unless the product overflows.
+                let product = r * c;
+                e.push(if product.is_finite() {
+                    product / self.total
+                } else {
+                    r * (c / self.total)
+                });
             }
         }
         e
@@ -130,6 +136,7 @@ fn independence(table: &[Vec<f64>], correction: bool, statistic: Statistic) -> R
                 .sum::<f64>()
         }
     };
+    super::check_statistic(value)?;
     let p_value = ChiSquared::new(df)?.sf(value);
     let mut result = TestResult::new(method, Alternative::TwoSided, value, p_value, n)
         .with_df(df)

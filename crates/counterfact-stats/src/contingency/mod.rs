@@ -74,3 +74,16 @@ fn check_integral(what: &str, counts: &[f64]) -> Result<()> {
 fn g_term(observed: f64, expected: f64) -> f64 {
     hypergeometric::bd0(observed, expected)
 }
+
+/// Rejects a statistic that overflowed (counts near the largest finite number).
+fn check_statistic(statistic: f64) -> Result<()> {
+    if statistic.is_finite() {
+        Ok(())
+    } else {
+        Err(StatsError::invalid(
+            "counts",
+            statistic,
+            "are too large: the test statistic overflows a double",
+        ))
+    }
+}

@@ -5,7 +5,10 @@ use serde_json::Value;
 
 /// Cases of `tests/data/<area>.json`.
 pub fn cases(area: &str) -> Vec<Value> {
-    let path = format!("{}/../../tests/data/{area}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/data/{area}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     doc["cases"].as_array().expect("cases array").clone()
@@ -43,5 +46,8 @@ pub fn rel_err(got: f64, want: f64) -> f64 {
 #[track_caller]
 pub fn assert_close(got: f64, want: f64, tol: f64, ctx: &str) {
     let e = rel_err(got, want);
-    assert!(e <= tol, "{ctx}: got {got:e}, want {want:e}, rel err {e:e} > {tol:e}");
+    assert!(
+        e <= tol,
+        "{ctx}: got {got:e}, want {want:e}, rel err {e:e} > {tol:e}"
+    );
 }
