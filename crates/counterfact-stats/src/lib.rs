@@ -19,6 +19,7 @@ pub mod inference;
 pub mod moments;
 pub mod parametric;
 pub mod rank;
+pub mod resampling;
 pub mod result;
 
 pub use error::{Result, StatsError};
