@@ -228,6 +228,16 @@ pub struct TestArgs {
     /// Number of resamples for permutation and bootstrap.
     #[arg(long, value_name = "N", help_heading = "Test options")]
     pub resamples: Option<usize>,
+    /// Statistic for permutation / bootstrap: mean-diff (default), median-diff, quantile-diff:Q,
+    /// mean-ratio; one-sample bootstrap: mean, median, quantile:Q, sd.
+    #[arg(long, value_name = "NAME", help_heading = "Test options")]
+    pub statistic: Option<String>,
+    /// Bootstrap interval: bca (default), percentile, basic.
+    #[arg(long, value_name = "NAME", help_heading = "Test options")]
+    pub interval: Option<String>,
+    /// P-value method of mann-whitney, wilcoxon, ks: auto (default), exact, asymptotic.
+    #[arg(long, value_name = "NAME", help_heading = "Test options")]
+    pub p_method: Option<String>,
 
     /// Print the result as JSON instead of a table.
     #[arg(long, help_heading = "Output")]

@@ -12,7 +12,10 @@ use parquet::arrow::ArrowWriter;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_counterfact");
-const WATCH_HOURS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/watch_hours.csv");
+const WATCH_HOURS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/watch_hours.csv"
+);
 
 fn data(name: &str) -> String {
     format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -46,7 +49,11 @@ fn bad_input(args: &[&str], phrase: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
     assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: not one line: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
     assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     assert!(
         stderr.contains(phrase),
@@ -109,7 +116,13 @@ fn readme_example_prints_a_table() {
         "--treatment",
         "treatment",
     ]);
-    for needle in ["welch-t", "treatment − control", "95% CI", "p-value", "treatment: 400"] {
+    for needle in [
+        "welch-t",
+        "treatment − control",
+        "95% CI",
+        "p-value",
+        "treatment: 400",
+    ] {
         assert!(out.contains(needle), "table lacks {needle:?}:\n{out}");
     }
 }
@@ -189,7 +202,10 @@ fn direction_is_treatment_minus_control_and_x_minus_y() {
     let file = data("groups.csv");
     let v = json(&groups_args(&file, "welch-t"));
     let estimate = num(&v, "estimate");
-    assert!(estimate > 0.0, "treatment has the larger values: {estimate}");
+    assert!(
+        estimate > 0.0,
+        "treatment has the larger values: {estimate}"
+    );
     let swapped = json(&[
         "test",
         "welch-t",
@@ -271,7 +287,14 @@ fn counts_proportions_and_tables() {
     assert!(f["odds_ratio_mle"].is_f64() || f["estimate"].is_f64());
     let c = json(&["test", "chi2-independence", "--table", "12,5,7/3,9,11"]);
     assert_eq!(num(&c, "df"), 2.0);
-    let g = json(&["test", "chi2-gof", "--table", "30,20,50", "--expected", "1,1,2"]);
+    let g = json(&[
+        "test",
+        "chi2-gof",
+        "--table",
+        "30,20,50",
+        "--expected",
+        "1,1,2",
+    ]);
     assert_eq!(num(&g, "statistic"), 2.0);
 }
 
@@ -326,8 +349,18 @@ fn parquet_input_gives_the_same_result_as_csv() {
     assert_eq!(num(&by_arm, "statistic"), num(&from_csv, "statistic"));
     bad_input(
         &[
-            "test", "welch-t", "--data", &path, "--value", "nope", "--group", "arm", "--control",
-            "0", "--treatment", "1",
+            "test",
+            "welch-t",
+            "--data",
+            &path,
+            "--value",
+            "nope",
+            "--group",
+            "arm",
+            "--control",
+            "0",
+            "--treatment",
+            "1",
         ],
         "no column 'nope'; columns present: 'variant', 'value', 'arm'",
     );
@@ -376,7 +409,10 @@ fn bad_files_and_columns_are_exit_2_with_one_line() {
     bad_input(&args, "no column 'valu'; columns present:");
     let mut args = groups_args(&groups, "welch-t");
     args[9] = "ctrl";
-    bad_input(&args, "--control label 'ctrl' does not occur in column 'variant'");
+    bad_input(
+        &args,
+        "--control label 'ctrl' does not occur in column 'variant'",
+    );
     bad_input(&args, "labels present: 'control', 'holdout', 'treatment'");
     let nan = data("nan.csv");
     bad_input(
@@ -388,7 +424,10 @@ fn bad_files_and_columns_are_exit_2_with_one_line() {
     let missing = data("missing.csv");
     bad_input(&groups_args(&missing, "welch-t"), "row 2: missing value");
     let text = data("text.csv");
-    bad_input(&groups_args(&text, "welch-t"), "row 3: 'abc' is not a number");
+    bad_input(
+        &groups_args(&text, "welch-t"),
+        "row 3: 'abc' is not a number",
+    );
     let malformed = data("malformed.csv");
     bad_input(&groups_args(&malformed, "welch-t"), "malformed CSV");
     let header_only = data("header_only.csv");
@@ -414,36 +453,83 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
         "sample y is group 'control' of column 'variant'",
     );
     bad_input(&["test", "welch-t", "--x", "1,2,3", "--y", "5"], "got 1");
-    bad_input(&["test", "welch-t", "--x", "", "--y", "1,2"], "--x is empty");
-    bad_input(&["test", "welch-t", "--x", "1,nan", "--y", "1,2"], "non-finite");
-    bad_input(&["test", "welch-t", "--x", "1,inf", "--y", "1,2"], "non-finite");
-    bad_input(&["test", "welch-t", "--x", "1,2", "--y", "1,x"], "not a number");
     bad_input(
-        &["test", "welch-t", "--n", "0,5", "--mean", "1,2", "--sd", "1,1"],
+        &["test", "welch-t", "--x", "", "--y", "1,2"],
+        "--x is empty",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1,nan", "--y", "1,2"],
+        "non-finite",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1,inf", "--y", "1,2"],
+        "non-finite",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1,2", "--y", "1,x"],
+        "not a number",
+    );
+    bad_input(
+        &[
+            "test", "welch-t", "--n", "0,5", "--mean", "1,2", "--sd", "1,1",
+        ],
         "--n: entry 1 is 0, an empty group",
     );
     bad_input(
-        &["test", "welch-t", "--n", "5,5", "--mean", "1,2", "--sd", "1,-1"],
+        &[
+            "test", "welch-t", "--n", "5,5", "--mean", "1,2", "--sd", "1,-1",
+        ],
         "negative standard deviation",
     );
     bad_input(
-        &["test", "z-proportions", "--successes", "12,-3", "--trials", "100,100"],
+        &[
+            "test",
+            "z-proportions",
+            "--successes",
+            "12,-3",
+            "--trials",
+            "100,100",
+        ],
         "negative count",
     );
     bad_input(
-        &["test", "z-proportions", "--successes", "120,3", "--trials", "100,100"],
+        &[
+            "test",
+            "z-proportions",
+            "--successes",
+            "120,3",
+            "--trials",
+            "100,100",
+        ],
         "more than its 100 --trials",
     );
-    bad_input(&["test", "fisher-exact", "--table", "1,-2/3,4"], "negative count");
-    bad_input(&["test", "chi2-independence", "--table", "1,2/3"], "equal length");
+    bad_input(
+        &["test", "fisher-exact", "--table", "1,-2/3,4"],
+        "negative count",
+    );
+    bad_input(
+        &["test", "chi2-independence", "--table", "1,2/3"],
+        "equal length",
+    );
     for confidence in ["0", "1", "1.5", "-0.1", "nan"] {
         bad_input(
-            &["test", "welch-t", "--x", "1,2,3", "--y", "2,3,4", "--confidence", confidence],
+            &[
+                "test",
+                "welch-t",
+                "--x",
+                "1,2,3",
+                "--y",
+                "2,3,4",
+                "--confidence",
+                confidence,
+            ],
             "--confidence",
         );
     }
     bad_input(
-        &["test", "welch-t", "--x", "1,2,3", "--y", "2,3,4", "--mu0", "1"],
+        &[
+            "test", "welch-t", "--x", "1,2,3", "--y", "2,3,4", "--mu0", "1",
+        ],
         "--mu0 does not apply",
     );
     bad_input(
@@ -455,7 +541,10 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
         &["test", "welch-t", "--x", "1,2", "--table", "1,2/3,4"],
         "two different inputs",
     );
-    bad_input(&["test", "tost", "--x", "1,2,3", "--y", "2,3,4"], "needs --margin");
+    bad_input(
+        &["test", "tost", "--x", "1,2,3", "--y", "2,3,4"],
+        "needs --margin",
+    );
 }
 
 #[test]
@@ -476,8 +565,14 @@ fn adjust_matches_the_library_and_rejects_bad_p_values() {
     assert_eq!(adjusted, lib.p_adjusted);
     assert_eq!(v["method"], "holm");
     assert!(v["reject"].is_array());
-    bad_input(&["adjust", "--method", "holm", "0.1", "1.5"], "outside [0, 1]");
-    bad_input(&["adjust", "--method", "holm", "0.1", "abc"], "not a number");
+    bad_input(
+        &["adjust", "--method", "holm", "0.1", "1.5"],
+        "outside [0, 1]",
+    );
+    bad_input(
+        &["adjust", "--method", "holm", "0.1", "abc"],
+        "not a number",
+    );
 }
 
 #[test]
@@ -486,6 +581,7 @@ fn every_method_answers_without_panicking() {
     let help = ok(&["test", "--help"]);
     let methods: Vec<String> = help
         .lines()
+        .take_while(|l| !l.starts_with("Options:"))
         .filter_map(|l| l.trim_start().strip_prefix("- "))
         .filter_map(|l| l.split(':').next())
         .map(str::to_string)
@@ -520,5 +616,142 @@ fn a_closed_stdout_counts_as_success() {
         .expect("spawn");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn values(text: &str) -> Vec<f64> {
+    text.split(',')
+        .map(|v| v.parse().expect("a number"))
+        .collect()
+}
+
+#[test]
+fn rank_methods_match_the_library() {
+    use counterfact_stats::rank;
+    let (x, y) = ("1.1,2.3,0.4,5.6,3.3,2.2,4.1", "0.5,1.2,0.3,2.15,1.15,0.9");
+    let (xs, ys) = (values(x), values(y));
+    let mw = json(&["test", "mann-whitney", "--x", x, "--y", y]);
+    let lib = rank::mann_whitney_u(&xs, &ys, &rank::MannWhitneyOptions::default())
+        .expect("library result");
+    assert_eq!(num(&mw, "p_value"), lib.p_value);
+    assert_eq!(num(&mw, "u1"), lib.extra["u1"]);
+    let ks = json(&["test", "ks", "--x", x, "--y", y]);
+    let lib = rank::ks_2samp(&xs, &ys, &rank::KsOptions::default()).expect("library result");
+    assert_eq!(num(&ks, "statistic"), lib.statistic);
+    assert_eq!(num(&ks, "p_value"), lib.p_value);
+    let (a, b) = ("1.1,2.3,0.4,5.6,3.3,2.2", "0.5,1.2,0.3,2.15,1.15,0.9");
+    let w = json(&["test", "wilcoxon", "--x", a, "--y", b]);
+    let lib = rank::wilcoxon_paired(&values(a), &values(b), &rank::WilcoxonOptions::default())
+        .expect("library result");
+    assert_eq!(num(&w, "p_value"), lib.p_value);
+    let one = json(&["test", "wilcoxon", "--x", a, "--mu0", "1"]);
+    assert!(num(&one, "p_value") > 0.0);
+    bad_input(
+        &["test", "wilcoxon", "--x", a, "--y", "1,2"],
+        "pairs need equal lengths",
+    );
+}
+
+#[test]
+fn resampling_is_seeded_and_matches_the_library() {
+    use counterfact_stats::resampling;
+    let (x, y) = (
+        "1.1,2.3,0.4,5.6,3.3,2.2,4.1,2.8",
+        "0.5,1.2,0.3,2.15,1.15,0.9,1.7",
+    );
+    let (xs, ys) = (values(x), values(y));
+    let args = [
+        "test",
+        "permutation",
+        "--x",
+        x,
+        "--y",
+        y,
+        "--seed",
+        "7",
+        "--resamples",
+        "999",
+    ];
+    let p = json(&args);
+    assert_eq!(p, json(&args), "same seed, same result");
+    let options = resampling::PermutationOptions {
+        seed: 7,
+        n_resamples: 999,
+        ..Default::default()
+    };
+    let lib = resampling::permutation_test(
+        &xs,
+        &ys,
+        &resampling::TwoSampleStatistic::MeanDiff,
+        &options,
+    )
+    .expect("library result");
+    assert_eq!(num(&p, "p_value"), lib.p_value);
+
+    let args = [
+        "test",
+        "bootstrap",
+        "--x",
+        x,
+        "--y",
+        y,
+        "--seed",
+        "7",
+        "--resamples",
+        "999",
+    ];
+    let b = json(&args);
+    for key in [
+        "method",
+        "interval_method",
+        "statistic",
+        "alternative",
+        "estimate",
+        "ci",
+        "confidence",
+        "std_error",
+        "n_resamples",
+        "n",
+        "seed",
+    ] {
+        assert!(b.get(key).is_some(), "bootstrap JSON lacks {key}: {b}");
+    }
+    let options = resampling::BootstrapOptions {
+        seed: 7,
+        n_resamples: 999,
+        ..Default::default()
+    };
+    let lib = resampling::bootstrap_two_sample(
+        &xs,
+        &ys,
+        &resampling::TwoSampleStatistic::MeanDiff,
+        &options,
+    )
+    .expect("library result");
+    assert_eq!(b["ci"][0].as_f64(), Some(lib.ci[0]));
+    assert_eq!(b["ci"][1].as_f64(), Some(lib.ci[1]));
+    let table = ok(&args);
+    assert!(table.contains("95% CI"), "{table}");
+    assert!(
+        !table.contains("p-value"),
+        "a bootstrap has no p-value:\n{table}"
+    );
+    bad_input(
+        &[
+            "test",
+            "bootstrap",
+            "--x",
+            x,
+            "--y",
+            y,
+            "--statistic",
+            "mode",
+        ],
+        "statistic",
+    );
 }

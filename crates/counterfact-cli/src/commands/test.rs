@@ -77,6 +77,12 @@ pub struct TestSettings {
     pub seed: u64,
     /// Number of resamples for the random methods, if given.
     pub resamples: Option<usize>,
+    /// Resampling statistic name, if given.
+    pub statistic: Option<String>,
+    /// Bootstrap interval method name, if given.
+    pub interval: Option<String>,
+    /// Rank-test p-value method name, if given.
+    pub p_method: Option<String>,
     /// Print JSON instead of a table.
     pub json: bool,
     /// The optional test options given explicitly, by flag name (for relevance checks).
@@ -147,7 +153,11 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         Some(text) => {
             let weights = parse::numbers("--expected", text)?;
             if let Some(i) = weights.iter().position(|w| *w <= 0.0) {
-                bail_input!("--expected: entry {} is {}, must be greater than 0", i + 1, weights[i]);
+                bail_input!(
+                    "--expected: entry {} is {}, must be greater than 0",
+                    i + 1,
+                    weights[i]
+                );
             }
             Some(weights)
         }
@@ -183,6 +193,9 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         ("--margin", args.margin.is_some()),
         ("--seed", args.seed.is_some()),
         ("--resamples", args.resamples.is_some()),
+        ("--statistic", args.statistic.is_some()),
+        ("--interval", args.interval.is_some()),
+        ("--p-method", args.p_method.is_some()),
         ("--pooled", args.pooled),
         ("--expected", args.expected.is_some()),
         ("--no-correction", args.no_correction),
@@ -203,6 +216,9 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         correction: !args.no_correction,
         seed: args.seed.unwrap_or(0),
         resamples: args.resamples,
+        statistic: args.statistic.clone(),
+        interval: args.interval.clone(),
+        p_method: args.p_method.clone(),
         json: args.json,
         given,
     })

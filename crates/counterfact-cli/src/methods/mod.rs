@@ -7,12 +7,15 @@
 
 use anyhow::Result;
 use counterfact_stats::moments::Moments;
+use counterfact_stats::resampling::BootstrapResult;
 use counterfact_stats::{Alternative, TestResult, contingency, parametric};
 
 use crate::cli::Method;
 use crate::commands::test::{Data, MarginValue, TestSettings};
 use crate::error::{MethodError, bail_input};
 use crate::input::Sample;
+
+mod nonparametric;
 
 /// A method's result with the names needed to render it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +26,8 @@ pub struct Outcome {
     pub groups: Vec<String>,
     /// What the estimate is, e.g. "treatment − control".
     pub effect: Option<String>,
+    /// The bootstrap's own result, which `--json` prints instead of `result`.
+    pub bootstrap: Option<BootstrapResult>,
 }
 
 const TWO_SAMPLES: &str = "give --data with --value/--group/--control/--treatment, --x and --y, \
@@ -49,23 +54,16 @@ pub fn run(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         Method::FisherExact => fisher_exact(settings, data),
         Method::Tost => tost(settings, data),
         Method::NonInferiority => non_inferiority(settings, data),
-        Method::MannWhitney
-        | Method::Wilcoxon
-        | Method::Ks
-        | Method::Permutation
-        | Method::Bootstrap => not_available(method),
+        Method::MannWhitney => nonparametric::mann_whitney(settings, data),
+        Method::Wilcoxon => nonparametric::wilcoxon(settings, data),
+        Method::Ks => nonparametric::ks(settings, data),
+        Method::Permutation => nonparametric::permutation(settings, data),
+        Method::Bootstrap => nonparametric::bootstrap(settings, data),
     }
 }
 
-fn not_available(method: Method) -> Result<Outcome> {
-    bail_input!(
-        "{}: this method is not available yet in this build of counterfact",
-        method.name()
-    )
-}
-
 /// Fails when an option the method does not use was given explicitly.
-fn allow_only(settings: &TestSettings, allowed: &[&str]) -> Result<()> {
+pub(crate) fn allow_only(settings: &TestSettings, allowed: &[&str]) -> Result<()> {
     if let Some(flag) = settings.given.iter().find(|f| !allowed.contains(f)) {
         bail_input!(
             "{}: {flag} does not apply to this method; drop it (see counterfact test --help)",
@@ -76,7 +74,7 @@ fn allow_only(settings: &TestSettings, allowed: &[&str]) -> Result<()> {
 }
 
 /// Converts a library result into the CLI's error, naming the method and the inputs' roles.
-fn call<T>(
+pub(crate) fn call<T>(
     settings: &TestSettings,
     roles: Option<String>,
     result: counterfact_stats::Result<T>,
@@ -100,7 +98,10 @@ struct Groups {
 impl Groups {
     fn from_samples(samples: &[Sample]) -> Groups {
         Groups {
-            moments: samples.iter().map(|s| Moments::from_slice(&s.values)).collect(),
+            moments: samples
+                .iter()
+                .map(|s| Moments::from_slice(&s.values))
+                .collect(),
             labels: samples.iter().map(|s| s.label.clone()).collect(),
             roles: sample_roles(samples),
         }
@@ -115,7 +116,7 @@ impl Groups {
 }
 
 /// "x is group 'treatment' of column 'variant', y is ..." for samples that are not plain --x/--y.
-fn sample_roles(samples: &[Sample]) -> Option<String> {
+pub(crate) fn sample_roles(samples: &[Sample]) -> Option<String> {
     if samples.iter().all(|s| s.source.starts_with("--")) {
         return None;
     }
@@ -161,7 +162,11 @@ fn moment_groups(
                     Moments::from_mean_sd(*n, *mean, *sd),
                 )?);
             }
-            let labels = ["x", "y"].iter().take(count).map(|s| s.to_string()).collect();
+            let labels = ["x", "y"]
+                .iter()
+                .take(count)
+                .map(|s| s.to_string())
+                .collect();
             Ok(Groups {
                 moments,
                 labels,
@@ -190,6 +195,7 @@ fn outcome(result: TestResult, groups: &Groups) -> Outcome {
         result,
         groups: groups.labels.clone(),
         effect: groups.effect(),
+        bootstrap: None,
     }
 }
 
@@ -207,7 +213,10 @@ fn two_sample_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
 }
 
 /// Row-aligned pairs from `--x/--y`.
-fn pairs<'a>(settings: &TestSettings, data: &'a Data) -> Result<(&'a Sample, &'a Sample)> {
+pub(crate) fn pairs<'a>(
+    settings: &TestSettings,
+    data: &'a Data,
+) -> Result<(&'a Sample, &'a Sample)> {
     let method = settings.method.name();
     match data {
         Data::Samples {
@@ -226,9 +235,9 @@ fn pairs<'a>(settings: &TestSettings, data: &'a Data) -> Result<(&'a Sample, &'a
             }
             Ok((x, y))
         }
-        Data::Samples { paired: false, .. } => bail_input!(
-            "{method}: groups split by --control/--treatment are not paired; {PAIRS}"
-        ),
+        Data::Samples { paired: false, .. } => {
+            bail_input!("{method}: groups split by --control/--treatment are not paired; {PAIRS}")
+        }
         _ => bail_input!("{method}: needs two paired samples; {PAIRS}"),
     }
 }
@@ -247,6 +256,7 @@ fn paired_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, sample_roles(&samples), result)?,
         groups: vec![format!("pairs {} − {}", x.label, y.label)],
         effect: Some(format!("{} − {}", x.label, y.label)),
+        bootstrap: None,
     })
 }
 
@@ -264,6 +274,7 @@ fn one_sample_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, g.roles.clone(), result)?,
         groups: g.labels.clone(),
         effect: Some(format!("mean of {}", g.labels[0])),
+        bootstrap: None,
     })
 }
 
@@ -297,6 +308,7 @@ fn z_means(settings: &TestSettings, data: &Data) -> Result<Outcome> {
             result: call(settings, g.roles.clone(), result)?,
             groups: g.labels.clone(),
             effect: Some(format!("mean of {}", g.labels[0])),
+            bootstrap: None,
         });
     }
     allow_only(settings, &["--alternative", "--confidence", "--sigma"])?;
@@ -317,11 +329,16 @@ fn z_means(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
+/// Successes and trials per group with the groups' names and roles.
+struct Counts {
+    successes: Vec<i64>,
+    trials: Vec<i64>,
+    labels: Vec<String>,
+    roles: Option<String>,
+}
+
 /// Successes and trials per group, from typed counts or from a 0/1 value column.
-fn proportions(
-    settings: &TestSettings,
-    data: &Data,
-) -> Result<(Vec<i64>, Vec<i64>, Vec<String>, Option<String>)> {
+fn proportions(settings: &TestSettings, data: &Data) -> Result<Counts> {
     let method = settings.method.name();
     let to_i64 = |v: u64, flag: &str| {
         i64::try_from(v).map_err(|_| crate::error::bad_input(format!("{flag} {v} is too large")))
@@ -336,8 +353,17 @@ fn proportions(
                 .iter()
                 .map(|v| to_i64(*v, "--trials"))
                 .collect::<Result<Vec<_>>>()?;
-            let labels = ["x", "y"].iter().take(s.len()).map(|l| l.to_string()).collect();
-            Ok((s, t, labels, None))
+            let labels = ["x", "y"]
+                .iter()
+                .take(s.len())
+                .map(|l| l.to_string())
+                .collect();
+            Ok(Counts {
+                successes: s,
+                trials: t,
+                labels,
+                roles: None,
+            })
         }
         Data::Samples { samples, .. } => {
             let mut s = Vec::new();
@@ -355,7 +381,12 @@ fn proportions(
                 t.push(to_i64(sample.values.len() as u64, "trials")?);
             }
             let labels = samples.iter().map(|x| x.label.clone()).collect();
-            Ok((s, t, labels, sample_roles(samples)))
+            Ok(Counts {
+                successes: s,
+                trials: t,
+                labels,
+                roles: sample_roles(samples),
+            })
         }
         _ => bail_input!(
             "{method}: needs --successes/--trials, or a 0/1 column with --data --value --group"
@@ -365,7 +396,12 @@ fn proportions(
 
 fn z_proportions(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     let method = settings.method.name();
-    let (s, t, labels, roles) = proportions(settings, data)?;
+    let Counts {
+        successes: s,
+        trials: t,
+        labels,
+        roles,
+    } = proportions(settings, data)?;
     let (alt, conf) = (settings.alternative, settings.confidence);
     let (result, effect) = match (s.as_slice(), t.as_slice()) {
         ([s], [t]) => {
@@ -394,6 +430,7 @@ fn z_proportions(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, roles, result)?,
         groups: labels,
         effect: Some(effect),
+        bootstrap: None,
     })
 }
 
@@ -443,6 +480,7 @@ fn goodness_of_fit(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, None, result)?,
         groups: Vec::new(),
         effect: None,
+        bootstrap: None,
     })
 }
 
@@ -458,6 +496,7 @@ fn independence(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, None, result)?,
         groups: Vec::new(),
         effect: None,
+        bootstrap: None,
     })
 }
 
@@ -470,6 +509,7 @@ fn fisher_exact(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, None, result)?,
         groups: Vec::new(),
         effect: Some("odds ratio (conditional MLE)".to_string()),
+        bootstrap: None,
     })
 }
 
