@@ -35,7 +35,13 @@ pub struct MethodError {
 
 impl fmt::Display for MethodError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.method, self.error)?;
+        let message = self.error.to_string();
+        // Some library messages already start with the method's name.
+        if message.starts_with(&format!("{}:", self.method)) {
+            write!(f, "{message}")?;
+        } else {
+            write!(f, "{}: {message}", self.method)?;
+        }
         match &self.roles {
             Some(roles) => write!(f, " ({roles})"),
             None => Ok(()),
@@ -81,7 +87,10 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// The one-line message printed to stderr for an error.
 pub fn message(error: &anyhow::Error) -> String {
     let line = format!("{error:#}").replace('\n', " ");
-    if exit_code(error) == EXIT_FAILURE && !is_internal_stats_error(error) {
+    let is_io = error
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some());
+    if exit_code(error) == EXIT_FAILURE && !is_io && !is_internal_stats_error(error) {
         format!("{line} (this is likely a bug in counterfact; please report it)")
     } else {
         line
@@ -94,6 +103,19 @@ fn is_internal_stats_error(error: &anyhow::Error) -> bool {
             c.downcast_ref::<StatsError>(),
             Some(StatsError::Internal(_))
         )
+    })
+}
+
+/// Parses a named option with the library's parser, reporting a bad value against the flag.
+pub fn parse_option<T>(flag: &str, text: &str) -> anyhow::Result<T>
+where
+    T: std::str::FromStr<Err = StatsError>,
+{
+    text.parse().map_err(|error| match error {
+        StatsError::InvalidArgument { reason, .. } => {
+            bad_input(format!("invalid {flag} '{text}': {reason}"))
+        }
+        other => bad_input(format!("invalid {flag} '{text}': {other}")),
     })
 }
 

@@ -69,7 +69,12 @@ pub fn outcome_table(outcome: &Outcome) -> Table {
     }
     rows.push(("n".into(), group_sizes(&r.n, &outcome.groups)));
     for (name, value) in &r.extra {
-        rows.push((extra_name(name, &outcome.groups), number(*value)));
+        let shown = if name.starts_with("p_value") {
+            p_value(*value)
+        } else {
+            number(*value)
+        };
+        rows.push((extra_name(name, &outcome.groups), shown));
     }
     for note in &r.notes {
         rows.push(("note".into(), note.clone()));

@@ -538,6 +538,22 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
     );
     bad_input(&["test", "welch-t"], "no input given");
     bad_input(
+        &["test", "welch-tt", "--x", "1"],
+        "invalid value 'welch-tt'",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1", "--bogus"],
+        "unexpected argument",
+    );
+    bad_input(
+        &["test", "wilcoxon", "--x", "1,2,3", "--p-method", "foo"],
+        "invalid --p-method 'foo'",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "5,5,5", "--y", "5,5,5"],
+        "welch-t: zero variance",
+    );
+    bad_input(
         &["test", "welch-t", "--x", "1,2", "--table", "1,2/3,4"],
         "two different inputs",
     );

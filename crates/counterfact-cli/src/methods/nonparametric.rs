@@ -10,7 +10,7 @@ use counterfact_stats::resampling::{
 
 use super::{Outcome, allow_only, call, pairs, sample_roles};
 use crate::commands::test::{Data, TestSettings};
-use crate::error::bail_input;
+use crate::error::{bail_input, parse_option};
 use crate::input::Sample;
 
 const RAW_TWO_SAMPLES: &str =
@@ -48,7 +48,7 @@ fn sample_count(data: &Data) -> usize {
 
 fn p_method(settings: &TestSettings) -> Result<PValueMethod> {
     match settings.p_method.as_deref() {
-        Some(name) => call(settings, None, name.parse()),
+        Some(name) => parse_option("--p-method", name),
         None => Ok(PValueMethod::Auto),
     }
 }
@@ -138,7 +138,7 @@ pub fn ks(settings: &TestSettings, data: &Data) -> Result<Outcome> {
 
 fn two_sample_statistic(settings: &TestSettings) -> Result<TwoSampleStatistic> {
     match settings.statistic.as_deref() {
-        Some(name) => call(settings, None, name.parse()),
+        Some(name) => parse_option("--statistic", name),
         None => Ok(TwoSampleStatistic::MeanDiff),
     }
 }
@@ -181,7 +181,7 @@ pub fn bootstrap(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         ],
     )?;
     let interval = match settings.interval.as_deref() {
-        Some(name) => call(settings, None, name.parse::<IntervalMethod>())?,
+        Some(name) => parse_option::<IntervalMethod>("--interval", name)?,
         None => IntervalMethod::default(),
     };
     let options = BootstrapOptions {
@@ -194,7 +194,7 @@ pub fn bootstrap(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     let (result, groups, effect) = if sample_count(data) == 1 {
         let s = samples(settings, data, 1)?;
         let statistic = match settings.statistic.as_deref() {
-            Some(name) => call(settings, None, name.parse())?,
+            Some(name) => parse_option("--statistic", name)?,
             None => OneSampleStatistic::Mean,
         };
         let result = resampling::bootstrap_one_sample(&s[0].values, &statistic, &options);
