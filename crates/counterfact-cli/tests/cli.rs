@@ -1,104 +1,18 @@
 //! End-to-end tests of the `counterfact` binary: input modes, direction conventions, the JSON
 //! shape, equality with the library's numbers, and one-line errors with exit code 2.
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use counterfact_stats::Alternative;
 use counterfact_stats::parametric;
 use parquet::arrow::ArrowWriter;
-use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_counterfact");
-const WATCH_HOURS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../examples/watch_hours.csv"
-);
-
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the counterfact binary runs")
-}
-
-/// Runs a command that must succeed and returns its stdout.
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{args:?} failed: {stderr}");
-    String::from_utf8(out.stdout).expect("stdout is UTF-8")
-}
-
-/// Runs a command with `--json` appended and parses its output.
-fn json(args: &[&str]) -> Value {
-    let mut args = args.to_vec();
-    args.push("--json");
-    serde_json::from_str(&ok(&args)).expect("stdout is JSON")
-}
-
-/// Runs a command that must fail with exit code 2 and a one-line stderr containing `phrase`.
-fn bad_input(args: &[&str], phrase: &str) {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "{args:?}: not one line: {stderr}"
-    );
-    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(phrase),
-        "{args:?}: stderr {stderr:?} lacks {phrase:?}"
-    );
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key]
-        .as_f64()
-        .unwrap_or_else(|| panic!("field {key} is not a number in {v}"))
-}
-
-/// The watch-hours example split by variant, read independently of the CLI.
-fn watch_hours() -> (Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(WATCH_HOURS).expect("example exists");
-    let (mut control, mut treatment) = (Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let cells: Vec<&str> = line.split(',').collect();
-        let value: f64 = cells[2].parse().expect("numeric watch_hours");
-        match cells[1] {
-            "control" => control.push(value),
-            "treatment" => treatment.push(value),
-            other => panic!("unexpected variant {other}"),
-        }
-    }
-    (control, treatment)
-}
-
-fn groups_args<'a>(file: &'a str, method: &'a str) -> Vec<&'a str> {
-    vec![
-        "test",
-        method,
-        "--data",
-        file,
-        "--value",
-        "value",
-        "--group",
-        "variant",
-        "--control",
-        "control",
-        "--treatment",
-        "treatment",
-    ]
-}
+use support::{BIN, WATCH_HOURS, bad_input, data, groups_args, json, num, ok, watch_hours};
 
 #[test]
 fn readme_example_prints_a_table() {
@@ -267,35 +181,6 @@ fn paired_columns_and_summary_statistics() {
 
     let one = json(&["test", "one-sample-t", "--x", "1,2,3,4,5", "--mu0", "2"]);
     assert_eq!(num(&one, "estimate"), 3.0);
-}
-
-#[test]
-fn counts_proportions_and_tables() {
-    let p = json(&[
-        "test",
-        "z-proportions",
-        "--successes",
-        "12,20",
-        "--trials",
-        "100,100",
-    ]);
-    let lib = parametric::z_proportions_test(12, 100, 20, 100, true, Alternative::TwoSided, 0.95)
-        .expect("library result");
-    assert_eq!(num(&p, "p_value"), lib.p_value);
-    let f = json(&["test", "fisher-exact", "--table", "12,5/3,9"]);
-    assert_eq!(f["method"], "fisher-exact");
-    assert!(f["odds_ratio_mle"].is_f64() || f["estimate"].is_f64());
-    let c = json(&["test", "chi2-independence", "--table", "12,5,7/3,9,11"]);
-    assert_eq!(num(&c, "df"), 2.0);
-    let g = json(&[
-        "test",
-        "chi2-gof",
-        "--table",
-        "30,20,50",
-        "--expected",
-        "1,1,2",
-    ]);
-    assert_eq!(num(&g, "statistic"), 2.0);
 }
 
 #[test]
@@ -564,63 +449,6 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
 }
 
 #[test]
-fn adjust_matches_the_library_and_rejects_bad_p_values() {
-    let v = json(&["adjust", "--method", "holm", "0.01", "0.04,0.03", "0.2"]);
-    let lib = counterfact_stats::adjust::adjust_p_values(
-        &[0.01, 0.04, 0.03, 0.2],
-        counterfact_stats::adjust::AdjustMethod::Holm,
-        0.05,
-    )
-    .expect("library result");
-    let adjusted: Vec<f64> = v["p_adjusted"]
-        .as_array()
-        .expect("p_adjusted array")
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    assert_eq!(adjusted, lib.p_adjusted);
-    assert_eq!(v["method"], "holm");
-    assert!(v["reject"].is_array());
-    bad_input(
-        &["adjust", "--method", "holm", "0.1", "1.5"],
-        "outside [0, 1]",
-    );
-    bad_input(
-        &["adjust", "--method", "holm", "0.1", "abc"],
-        "not a number",
-    );
-}
-
-#[test]
-fn every_method_answers_without_panicking() {
-    let file = data("groups.csv");
-    let help = ok(&["test", "--help"]);
-    let methods: Vec<String> = help
-        .lines()
-        .take_while(|l| !l.starts_with("Options:"))
-        .filter_map(|l| l.trim_start().strip_prefix("- "))
-        .filter_map(|l| l.split(':').next())
-        .map(str::to_string)
-        .collect();
-    assert_eq!(methods.len(), 17, "{methods:?}");
-    for method in &methods {
-        for args in [
-            groups_args(&file, method),
-            vec!["test", method, "--x", "1,2,3,4", "--y", "2,3,4,9"],
-            vec!["test", method, "--table", "3,4/5,6"],
-        ] {
-            let out = run(&args);
-            let code = out.status.code();
-            assert!(matches!(code, Some(0 | 2)), "{args:?} exited with {code:?}");
-            if code == Some(2) {
-                let stderr = String::from_utf8_lossy(&out.stderr);
-                assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-            }
-        }
-    }
-}
-
-#[test]
 fn a_closed_stdout_counts_as_success() {
     let mut child = Command::new(BIN)
         .args(["test", "welch-t", "--data", WATCH_HOURS])
@@ -637,137 +465,5 @@ fn a_closed_stdout_counts_as_success() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn values(text: &str) -> Vec<f64> {
-    text.split(',')
-        .map(|v| v.parse().expect("a number"))
-        .collect()
-}
-
-#[test]
-fn rank_methods_match_the_library() {
-    use counterfact_stats::rank;
-    let (x, y) = ("1.1,2.3,0.4,5.6,3.3,2.2,4.1", "0.5,1.2,0.3,2.15,1.15,0.9");
-    let (xs, ys) = (values(x), values(y));
-    let mw = json(&["test", "mann-whitney", "--x", x, "--y", y]);
-    let lib = rank::mann_whitney_u(&xs, &ys, &rank::MannWhitneyOptions::default())
-        .expect("library result");
-    assert_eq!(num(&mw, "p_value"), lib.p_value);
-    assert_eq!(num(&mw, "u1"), lib.extra["u1"]);
-    let ks = json(&["test", "ks", "--x", x, "--y", y]);
-    let lib = rank::ks_2samp(&xs, &ys, &rank::KsOptions::default()).expect("library result");
-    assert_eq!(num(&ks, "statistic"), lib.statistic);
-    assert_eq!(num(&ks, "p_value"), lib.p_value);
-    let (a, b) = ("1.1,2.3,0.4,5.6,3.3,2.2", "0.5,1.2,0.3,2.15,1.15,0.9");
-    let w = json(&["test", "wilcoxon", "--x", a, "--y", b]);
-    let lib = rank::wilcoxon_paired(&values(a), &values(b), &rank::WilcoxonOptions::default())
-        .expect("library result");
-    assert_eq!(num(&w, "p_value"), lib.p_value);
-    let one = json(&["test", "wilcoxon", "--x", a, "--mu0", "1"]);
-    assert!(num(&one, "p_value") > 0.0);
-    bad_input(
-        &["test", "wilcoxon", "--x", a, "--y", "1,2"],
-        "pairs need equal lengths",
-    );
-}
-
-#[test]
-fn resampling_is_seeded_and_matches_the_library() {
-    use counterfact_stats::resampling;
-    let (x, y) = (
-        "1.1,2.3,0.4,5.6,3.3,2.2,4.1,2.8",
-        "0.5,1.2,0.3,2.15,1.15,0.9,1.7",
-    );
-    let (xs, ys) = (values(x), values(y));
-    let args = [
-        "test",
-        "permutation",
-        "--x",
-        x,
-        "--y",
-        y,
-        "--seed",
-        "7",
-        "--resamples",
-        "999",
-    ];
-    let p = json(&args);
-    assert_eq!(p, json(&args), "same seed, same result");
-    let options = resampling::PermutationOptions {
-        seed: 7,
-        n_resamples: 999,
-        ..Default::default()
-    };
-    let lib = resampling::permutation_test(
-        &xs,
-        &ys,
-        &resampling::TwoSampleStatistic::MeanDiff,
-        &options,
-    )
-    .expect("library result");
-    assert_eq!(num(&p, "p_value"), lib.p_value);
-
-    let args = [
-        "test",
-        "bootstrap",
-        "--x",
-        x,
-        "--y",
-        y,
-        "--seed",
-        "7",
-        "--resamples",
-        "999",
-    ];
-    let b = json(&args);
-    for key in [
-        "method",
-        "interval_method",
-        "statistic",
-        "alternative",
-        "estimate",
-        "ci",
-        "confidence",
-        "std_error",
-        "n_resamples",
-        "n",
-        "seed",
-    ] {
-        assert!(b.get(key).is_some(), "bootstrap JSON lacks {key}: {b}");
-    }
-    let options = resampling::BootstrapOptions {
-        seed: 7,
-        n_resamples: 999,
-        ..Default::default()
-    };
-    let lib = resampling::bootstrap_two_sample(
-        &xs,
-        &ys,
-        &resampling::TwoSampleStatistic::MeanDiff,
-        &options,
-    )
-    .expect("library result");
-    assert_eq!(b["ci"][0].as_f64(), Some(lib.ci[0]));
-    assert_eq!(b["ci"][1].as_f64(), Some(lib.ci[1]));
-    let table = ok(&args);
-    assert!(table.contains("95% CI"), "{table}");
-    assert!(
-        !table.contains("p-value"),
-        "a bootstrap has no p-value:\n{table}"
-    );
-    bad_input(
-        &[
-            "test",
-            "bootstrap",
-            "--x",
-            x,
-            "--y",
-            y,
-            "--statistic",
-            "mode",
-        ],
-        "statistic",
     );
 }
