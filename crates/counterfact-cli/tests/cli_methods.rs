@@ -27,6 +27,14 @@ fn counts_proportions_and_tables() {
     assert!(f["odds_ratio_mle"].is_f64() || f["estimate"].is_f64());
     let c = json(&["test", "chi2-independence", "--table", "12,5,7/3,9,11"]);
     assert_eq!(num(&c, "df"), 2.0);
+    let z = json(&[
+        "test", "z-means", "--n", "100,120", "--mean", "1.2,1.5", "--sigma", "0.3,0.4",
+    ]);
+    let se = (0.3_f64 * 0.3 / 100.0 + 0.4 * 0.4 / 120.0).sqrt();
+    assert!(
+        (num(&z, "std_error") - se).abs() <= 1e-12 * se,
+        "known sigma: {z}"
+    );
     let g = json(&[
         "test",
         "chi2-gof",
@@ -69,6 +77,7 @@ fn adjust_matches_the_library_and_rejects_bad_p_values() {
 #[test]
 fn every_method_answers_without_panicking() {
     let file = data("groups.csv");
+    let singleton = data("singleton.csv");
     let help = ok(&["test", "--help"]);
     let methods: Vec<String> = help
         .lines()
@@ -79,10 +88,34 @@ fn every_method_answers_without_panicking() {
         .collect();
     assert_eq!(methods.len(), 17, "{methods:?}");
     for method in &methods {
+        let m = method.as_str();
         for args in [
-            groups_args(&file, method),
-            vec!["test", method, "--x", "1,2,3,4", "--y", "2,3,4,9"],
-            vec!["test", method, "--table", "3,4/5,6"],
+            groups_args(&file, m),
+            groups_args(&singleton, m),
+            vec!["test", m, "--x", "1,2,3,4", "--y", "2,3,4,9"],
+            vec![
+                "test", m, "--x", "1,2,3,4", "--y", "2,3,4,9", "--margin", "1",
+            ],
+            vec!["test", m, "--x", "1", "--y", "2"],
+            vec!["test", m, "--x", "3,3,3", "--y", "3,3,3"],
+            vec!["test", m, "--x", "1,2,3,4", "--mu0", "0.5"],
+            vec!["test", m, "--x", "1e300,-1e300,1e300", "--y", "1e-300,0,5"],
+            vec!["test", m, "--n", "5,7", "--mean", "1,2", "--sd", "1,0"],
+            vec!["test", m, "--n", "1", "--mean", "1", "--sd", "0"],
+            vec!["test", m, "--successes", "0,10", "--trials", "10,10"],
+            vec![
+                "test",
+                m,
+                "--successes",
+                "3",
+                "--trials",
+                "10",
+                "--mu0",
+                "0.5",
+            ],
+            vec!["test", m, "--table", "3,4/5,6"],
+            vec!["test", m, "--table", "0,0/0,0"],
+            vec!["test", m, "--table", "5,6,7"],
         ] {
             let out = run(&args);
             let code = out.status.code();
