@@ -88,20 +88,24 @@ pub(crate) fn call<T>(
     })
 }
 
-/// Moments per sample (unit-level data) or per group (typed summaries), with their names.
-struct Groups {
-    moments: Vec<Moments>,
+/// The groups of a moment-based test: unit-level values go to the library's raw-sample entry
+/// points (so the numbers are exactly the library's), typed summaries to `*_from_moments`.
+enum GroupData<'a> {
+    Raw(Vec<&'a [f64]>),
+    Summary(Vec<Moments>),
+}
+
+/// The groups with their names.
+struct Groups<'a> {
+    data: GroupData<'a>,
     labels: Vec<String>,
     roles: Option<String>,
 }
 
-impl Groups {
-    fn from_samples(samples: &[Sample]) -> Groups {
+impl<'a> Groups<'a> {
+    fn from_samples(samples: &'a [Sample]) -> Groups<'a> {
         Groups {
-            moments: samples
-                .iter()
-                .map(|s| Moments::from_slice(&s.values))
-                .collect(),
+            data: GroupData::Raw(samples.iter().map(|s| s.values.as_slice()).collect()),
             labels: samples.iter().map(|s| s.label.clone()).collect(),
             roles: sample_roles(samples),
         }
@@ -133,13 +137,13 @@ pub(crate) fn sample_roles(samples: &[Sample]) -> Option<String> {
 
 /// The moments of `count` groups from unit-level samples or from typed summaries. A missing
 /// `--sd` is allowed only when `sd_optional` (z-means with `--sigma`).
-fn moment_groups(
+fn moment_groups<'a>(
     settings: &TestSettings,
-    data: &Data,
+    data: &'a Data,
     count: usize,
     sd_optional: bool,
     hint: &str,
-) -> Result<Groups> {
+) -> Result<Groups<'a>> {
     let method = settings.method.name();
     match data {
         Data::Samples { samples, .. } if samples.len() == count => {
@@ -168,7 +172,7 @@ fn moment_groups(
                 .map(|s| s.to_string())
                 .collect();
             Ok(Groups {
-                moments,
+                data: GroupData::Summary(moments),
                 labels,
                 roles: (count == 2).then(|| {
                     "sample x is the first value of --n/--mean/--sd, sample y the second"
@@ -202,12 +206,15 @@ fn outcome(result: TestResult, groups: &Groups) -> Outcome {
 fn two_sample_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--alternative", "--confidence"])?;
     let g = moment_groups(settings, data, 2, false, TWO_SAMPLES)?;
-    let (x, y) = (&g.moments[0], &g.moments[1]);
     let (alt, conf) = (settings.alternative, settings.confidence);
-    let result = if settings.method == Method::StudentT {
-        parametric::student_t_test_from_moments(x, y, alt, conf)
-    } else {
-        parametric::welch_t_test_from_moments(x, y, alt, conf)
+    let student = settings.method == Method::StudentT;
+    let result = match &g.data {
+        GroupData::Raw(v) if student => parametric::student_t_test(v[0], v[1], alt, conf),
+        GroupData::Raw(v) => parametric::welch_t_test(v[0], v[1], alt, conf),
+        GroupData::Summary(m) if student => {
+            parametric::student_t_test_from_moments(&m[0], &m[1], alt, conf)
+        }
+        GroupData::Summary(m) => parametric::welch_t_test_from_moments(&m[0], &m[1], alt, conf),
     };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
@@ -264,12 +271,11 @@ fn one_sample_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--alternative", "--confidence", "--mu0"])?;
     let g = moment_groups(settings, data, 1, false, ONE_SAMPLE)?;
     let mu0 = settings.mu0.unwrap_or(0.0);
-    let result = parametric::one_sample_t_test_from_moments(
-        &g.moments[0],
-        mu0,
-        settings.alternative,
-        settings.confidence,
-    );
+    let (alt, conf) = (settings.alternative, settings.confidence);
+    let result = match &g.data {
+        GroupData::Raw(v) => parametric::one_sample_t_test(v[0], mu0, alt, conf),
+        GroupData::Summary(m) => parametric::one_sample_t_test_from_moments(&m[0], mu0, alt, conf),
+    };
     Ok(Outcome {
         result: call(settings, g.roles.clone(), result)?,
         groups: g.labels.clone(),
@@ -297,13 +303,17 @@ fn z_means(settings: &TestSettings, data: &Data) -> Result<Outcome> {
             Some(_) => bail_input!("{method}: one sample takes one --sigma value"),
         };
         let g = moment_groups(settings, data, 1, sigma.is_some(), ONE_SAMPLE)?;
-        let result = parametric::z_mean_one_sample_from_moments(
-            &g.moments[0],
+        let (mu0, alt, conf) = (
             settings.mu0.unwrap_or(0.0),
-            sigma,
             settings.alternative,
             settings.confidence,
         );
+        let result = match &g.data {
+            GroupData::Raw(v) => parametric::z_mean_one_sample(v[0], mu0, sigma, alt, conf),
+            GroupData::Summary(m) => {
+                parametric::z_mean_one_sample_from_moments(&m[0], mu0, sigma, alt, conf)
+            }
+        };
         return Ok(Outcome {
             result: call(settings, g.roles.clone(), result)?,
             groups: g.labels.clone(),
@@ -319,13 +329,13 @@ fn z_means(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         Some(_) => bail_input!("{method}: --sigma takes one value, or one per sample (x,y)"),
     };
     let g = moment_groups(settings, data, 2, sigma.is_some(), TWO_SAMPLES)?;
-    let result = parametric::z_means_test_from_moments(
-        &g.moments[0],
-        &g.moments[1],
-        sigma,
-        settings.alternative,
-        settings.confidence,
-    );
+    let (alt, conf) = (settings.alternative, settings.confidence);
+    let result = match &g.data {
+        GroupData::Raw(v) => parametric::z_means_test(v[0], v[1], sigma, alt, conf),
+        GroupData::Summary(m) => {
+            parametric::z_means_test_from_moments(&m[0], &m[1], sigma, alt, conf)
+        }
+    };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
@@ -547,14 +557,13 @@ fn tost(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         0.90
     };
     let g = moment_groups(settings, data, 2, false, TWO_SAMPLES)?;
-    let result = parametric::tost_from_moments(
-        &g.moments[0],
-        &g.moments[1],
-        lower,
-        upper,
-        settings.pooled,
-        confidence,
-    );
+    let pooled = settings.pooled;
+    let result = match &g.data {
+        GroupData::Raw(v) => parametric::tost(v[0], v[1], lower, upper, pooled, confidence),
+        GroupData::Summary(m) => {
+            parametric::tost_from_moments(&m[0], &m[1], lower, upper, pooled, confidence)
+        }
+    };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
@@ -583,14 +592,20 @@ fn non_inferiority(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         ),
     };
     let g = moment_groups(settings, data, 2, false, TWO_SAMPLES)?;
-    let result = parametric::non_inferiority_from_moments(
-        &g.moments[0],
-        &g.moments[1],
-        delta,
-        higher_is_better,
-        settings.pooled,
-        settings.confidence,
-    );
+    let (pooled, conf) = (settings.pooled, settings.confidence);
+    let result = match &g.data {
+        GroupData::Raw(v) => {
+            parametric::non_inferiority(v[0], v[1], delta, higher_is_better, pooled, conf)
+        }
+        GroupData::Summary(m) => parametric::non_inferiority_from_moments(
+            &m[0],
+            &m[1],
+            delta,
+            higher_is_better,
+            pooled,
+            conf,
+        ),
+    };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
