@@ -126,3 +126,50 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method_error(error: StatsError) -> anyhow::Error {
+        anyhow::Error::new(MethodError {
+            method: "welch-t",
+            error,
+            roles: Some("sample x is group 'b'".to_string()),
+        })
+    }
+
+    #[test]
+    fn input_and_library_errors_are_bad_input() {
+        assert_eq!(exit_code(&bad_input("no column 'x'")), EXIT_BAD_INPUT);
+        let degenerate = method_error(StatsError::Degenerate("all values equal".into()));
+        assert_eq!(exit_code(&degenerate), EXIT_BAD_INPUT);
+        assert_eq!(
+            message(&degenerate),
+            "welch-t: all values equal (sample x is group 'b')"
+        );
+        let raw = anyhow::Error::new(StatsError::invalid("confidence", 2, "must be < 1"));
+        assert_eq!(exit_code(&raw), EXIT_BAD_INPUT);
+    }
+
+    #[test]
+    fn internal_errors_exit_1_with_a_bug_hint() {
+        let internal = method_error(StatsError::Internal("impossible".into()));
+        assert_eq!(exit_code(&internal), EXIT_FAILURE);
+        assert!(message(&internal).contains("likely a bug"));
+        let other = anyhow::anyhow!("unexpected");
+        assert_eq!(exit_code(&other), EXIT_FAILURE);
+        assert!(message(&other).contains("likely a bug"));
+    }
+
+    #[test]
+    fn broken_pipe_is_recognized_and_other_io_errors_are_failures() {
+        let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the output");
+        assert!(is_broken_pipe(&pipe));
+        let full = anyhow::Error::new(std::io::Error::other("disk full")).context("writing");
+        assert!(!is_broken_pipe(&full));
+        assert_eq!(exit_code(&full), EXIT_FAILURE);
+        assert!(!message(&full).contains("likely a bug"));
+    }
+}
