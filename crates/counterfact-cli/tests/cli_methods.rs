@@ -25,6 +25,24 @@ fn counts_proportions_and_tables() {
     let f = json(&["test", "fisher-exact", "--table", "12,5/3,9"]);
     assert_eq!(f["method"], "fisher-exact");
     assert!(f["odds_ratio_mle"].is_f64() || f["estimate"].is_f64());
+    // Successes and trials, or a 0/1 column split by group, make the 2x2 table
+    // [[successes x, failures x], [successes y, failures y]].
+    let from_counts = json(&[
+        "test",
+        "fisher-exact",
+        "--successes",
+        "12,20",
+        "--trials",
+        "100,100",
+    ]);
+    let from_table = json(&["test", "fisher-exact", "--table", "12,88/20,80"]);
+    assert_eq!(from_counts, from_table);
+    let file = data("groups.csv");
+    let mut args = groups_args(&file, "chi2-independence");
+    args[5] = "converted";
+    let from_column = json(&args);
+    let from_table = json(&["test", "chi2-independence", "--table", "4,2/1,4"]);
+    assert_eq!(from_column, from_table);
     let c = json(&["test", "chi2-independence", "--table", "12,5,7/3,9,11"]);
     assert_eq!(num(&c, "df"), 2.0);
     let z = json(&[

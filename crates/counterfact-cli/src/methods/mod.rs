@@ -444,25 +444,48 @@ fn z_proportions(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     })
 }
 
-/// The contingency table as `f64` rows.
-fn table(settings: &TestSettings, data: &Data) -> Result<Vec<Vec<f64>>> {
+/// The contingency table as `f64` rows: typed with `--table`, or the 2x2 table of successes and
+/// failures (rows x then y) from `--successes/--trials` or a 0/1 value column.
+/// The rows come with their group names when they were built from groups.
+fn table(settings: &TestSettings, data: &Data) -> Result<(Vec<Vec<f64>>, Vec<String>)> {
+    let method = settings.method.name();
     match data {
         // Counts were parsed as whole numbers below 2^53, which f64 holds exactly.
         #[allow(clippy::cast_precision_loss)]
-        Data::Table(rows) => Ok(rows
-            .iter()
-            .map(|row| row.iter().map(|c| *c as f64).collect())
-            .collect()),
-        _ => bail_input!(
-            "{}: needs a contingency table: --table 12,5/3,9 (rows separated by '/')",
-            settings.method.name()
+        Data::Table(rows) => Ok((
+            rows.iter()
+                .map(|row| row.iter().map(|c| *c as f64).collect())
+                .collect(),
+            Vec::new(),
+        )),
+        Data::Proportions { .. } | Data::Samples { .. } => {
+            let counts = proportions(settings, data)?;
+            if counts.successes.len() != 2 {
+                bail_input!(
+                    "{method}: a table from proportions needs two groups, got {}",
+                    counts.successes.len()
+                );
+            }
+            // Counts are below 2^53 (they come from u64 counts or sample sizes).
+            #[allow(clippy::cast_precision_loss)]
+            let rows = counts
+                .successes
+                .iter()
+                .zip(&counts.trials)
+                .map(|(s, t)| vec![*s as f64, (t - s) as f64])
+                .collect();
+            Ok((rows, counts.labels))
+        }
+        Data::Summary { .. } => bail_input!(
+            "{method}: needs counts: --table 12,5/3,9 (rows separated by '/'), \
+             --successes/--trials, or a 0/1 value column"
         ),
     }
 }
 
 fn goodness_of_fit(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--expected"])?;
-    let rows = table(settings, data)?;
+    let (rows, _) = table(settings, data)?;
     let [observed] = rows.as_slice() else {
         bail_input!(
             "{}: goodness of fit takes one row of counts (--table 30,20,50), got {} rows",
@@ -496,7 +519,7 @@ fn goodness_of_fit(settings: &TestSettings, data: &Data) -> Result<Outcome> {
 
 fn independence(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--no-correction"])?;
-    let rows = table(settings, data)?;
+    let (rows, groups) = table(settings, data)?;
     let result = if settings.method == Method::GTest {
         contingency::g_test_independence(&rows, settings.correction)
     } else {
@@ -504,7 +527,7 @@ fn independence(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     };
     Ok(Outcome {
         result: call(settings, None, result)?,
-        groups: Vec::new(),
+        groups,
         effect: None,
         bootstrap: None,
     })
@@ -512,13 +535,17 @@ fn independence(settings: &TestSettings, data: &Data) -> Result<Outcome> {
 
 fn fisher_exact(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--alternative", "--confidence"])?;
-    let rows = table(settings, data)?;
+    let (rows, groups) = table(settings, data)?;
     let table = call(settings, None, contingency::table_2x2(&rows))?;
     let result = contingency::fisher_exact(&table, settings.alternative, settings.confidence);
+    let effect = match groups.as_slice() {
+        [x, y] => format!("odds ratio {x} / {y} (conditional MLE)"),
+        _ => "odds ratio (conditional MLE)".to_string(),
+    };
     Ok(Outcome {
         result: call(settings, None, result)?,
-        groups: Vec::new(),
-        effect: Some("odds ratio (conditional MLE)".to_string()),
+        groups,
+        effect: Some(effect),
         bootstrap: None,
     })
 }
