@@ -423,6 +423,17 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
     );
     bad_input(&["test", "welch-t"], "no input given");
     bad_input(
+        &[
+            "test",
+            "bootstrap",
+            "--x",
+            "1,2",
+            "--resamples",
+            "1000000000000",
+        ],
+        "invalid --resamples",
+    );
+    bad_input(
         &["test", "welch-tt", "--x", "1"],
         "invalid value 'welch-tt'",
     );

@@ -129,6 +129,9 @@ pub enum Data {
     Table(Vec<Vec<u64>>),
 }
 
+/// Upper bound on `--resamples`: the bootstrap keeps every replicate in memory (8 bytes each).
+const MAX_RESAMPLES: usize = 10_000_000;
+
 /// Runs `counterfact test`.
 pub fn run(args: &TestArgs) -> Result<()> {
     let settings = resolve(args)?;
@@ -177,8 +180,10 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         }
         None => None,
     };
-    if args.resamples == Some(0) {
-        bail_input!("invalid --resamples 0: must be at least 1");
+    if let Some(resamples) = args.resamples
+        && !(1..=MAX_RESAMPLES).contains(&resamples)
+    {
+        bail_input!("invalid --resamples {resamples}: must lie between 1 and {MAX_RESAMPLES}");
     }
     let alternative = match args.alternative.unwrap_or(AlternativeArg::TwoSided) {
         AlternativeArg::TwoSided => Alternative::TwoSided,
