@@ -1,8 +1,8 @@
 //! Effect sizes with confidence intervals: Cohen's d, Hedges' g, odds ratio, risk ratio and the
 //! relative lift.
 
+use crate::dist::special::ln_gamma;
 use serde::Serialize;
-use statrs::function::gamma::ln_gamma;
 
 use crate::dist::{ContinuousDistribution, Normal};
 use crate::error::{Result, StatsError, check_confidence};
