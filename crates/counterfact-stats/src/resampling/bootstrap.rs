@@ -197,19 +197,21 @@ impl<'a> Resampler<'a> {
         counts.clear();
         counts.resize(n, 0);
         let mut bytes = [0u8; WORDS * 4];
-        let mut acc = [0.0f64; 4];
+        let mut acc = [0.0f64; 8];
         let (mut total, mut max_count) = (0usize, 0u8);
         for (zc, cc) in z.chunks(bytes.len()).zip(counts.chunks_mut(bytes.len())) {
             rng.bytes(&mut bytes);
-            for (k, ((&v, c), &b)) in zc.iter().zip(cc.iter_mut()).zip(&bytes).enumerate() {
-                let w = self.poisson.weight(b, rng);
-                *c = w;
-                total += usize::from(w);
-                max_count = max_count.max(w);
-                acc[k & 3] += f64::from(w) * v;
+            self.poisson.fill_weights(&bytes, cc, rng);
+            let mut chunk_total = 0u32;
+            for (k, (&v, &c)) in zc.iter().zip(cc.iter()).enumerate() {
+                chunk_total += u32::from(c);
+                max_count = max_count.max(c);
+                acc[k & 7] += f64::from(c) * v;
             }
+            total += chunk_total as usize;
         }
-        let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        let mut sum =
+            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
         while total > n {
             let i = bounded_index(rng, n as u64);
             if bounded_index(rng, u64::from(max_count)) < usize::from(counts[i]) {
@@ -291,7 +293,7 @@ where
     let blocks: Vec<Vec<f64>> = (0..n_blocks(n_resamples))
         .into_par_iter()
         .map(|block| {
-            let mut rng = item_rng(seed, domain::BOOTSTRAP, 0, block);
+            let mut rng = item_rng(seed, domain::BOOTSTRAP, [0, 0], block);
             let mut state = init();
             (0..block_len(block, n_resamples))
                 .map(|_| one_replicate(&mut rng, &mut state))
@@ -517,7 +519,7 @@ mod tests {
             center: 0.0,
             poisson: PoissonOne::new(),
         };
-        let mut rng = item_rng(9, 0, 0, 0);
+        let mut rng = item_rng(9, 0, [0, 0], 0);
         let mut counts = Vec::new();
         let runs = 270_000;
         let mut seen = std::collections::BTreeMap::new();

@@ -68,7 +68,7 @@ impl PoissonBootstrap {
         let poisson = PoissonOne::new();
         let mut bytes = [0u8; WORDS * 4];
         let mut used = bytes.len();
-        let mut rng = item_rng(self.seed, domain_of(self.sample), chunk, block);
+        let mut rng = item_rng(self.seed, domain::POISSON, [self.sample, chunk], block);
         let pivot = super::statistic::mean(values);
         let mut w_sum = vec![0u64; len];
         let mut s1 = vec![0.0f64; len];
@@ -132,14 +132,6 @@ impl PoissonBootstrap {
     /// min and max are unknown (∓inf).
     pub fn replicates(&self) -> &[Moments] {
         &self.replicates
-    }
-}
-
-fn domain_of(sample: u64) -> u64 {
-    if sample == 0 {
-        domain::POISSON_X
-    } else {
-        domain::POISSON_Y + sample - 1
     }
 }
 

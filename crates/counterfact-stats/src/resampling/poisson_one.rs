@@ -52,6 +52,20 @@ impl PoissonOne {
         }
     }
 
+    /// Weights for a run of top bytes: table lookups first (a loop the compiler vectorizes),
+    /// then the rare unsettled bytes.
+    #[inline]
+    pub(crate) fn fill_weights(&self, bytes: &[u8], out: &mut [u8], rng: &mut Bits) {
+        for (o, &b) in out.iter_mut().zip(bytes) {
+            *o = self.by_top_byte[b as usize];
+        }
+        for (o, &b) in out.iter_mut().zip(bytes) {
+            if *o == AMBIGUOUS {
+                *o = self.weight_of(((b as u64) << 56) | (rng.next_u64() >> 8));
+            }
+        }
+    }
+
     fn weight_of(&self, u: u64) -> u8 {
         self.thresholds.iter().filter(|&&t| u >= t).count() as u8
     }
@@ -79,7 +93,7 @@ mod tests {
                 );
             }
         }
-        let mut rng = item_rng(3, 0, 0, 0);
+        let mut rng = item_rng(3, 0, [0, 0], 0);
         let mut bytes = [0u8; 1024];
         let mut counts = [0u64; MAX_WEIGHT + 1];
         let draws = 400 * 1024;
