@@ -2,7 +2,7 @@
 //! probabilities, and the one-sample Kolmogorov and Smirnov distributions that scipy's asymptotic
 //! two-sample test evaluates at the effective size n·m/(n + m).
 
-use statrs::function::gamma::ln_gamma;
+use crate::dist::special::ln_gamma;
 
 const E128: i32 = 128;
 const P128: f64 = 3.402_823_669_209_385e38; // 2^128
