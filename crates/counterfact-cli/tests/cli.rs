@@ -179,6 +179,20 @@ fn paired_columns_and_summary_statistics() {
     assert_eq!(num(&s, "statistic"), lib.statistic);
     assert!(num(&s, "estimate") < 0.0, "first − second = 1.2 − 1.5");
 
+    let d = json(&[
+        "test", "paired-t", "--n", "12", "--mean", "0.575", "--sd", "0.367",
+    ]);
+    let one = json(&[
+        "test",
+        "one-sample-t",
+        "--n",
+        "12",
+        "--mean",
+        "0.575",
+        "--sd",
+        "0.367",
+    ]);
+    assert_eq!(num(&d, "statistic"), num(&one, "statistic"));
     let one = json(&["test", "one-sample-t", "--x", "1,2,3,4,5", "--mu0", "2"]);
     assert_eq!(num(&one, "estimate"), 3.0);
 }

@@ -32,7 +32,8 @@ pub struct Outcome {
 
 const TWO_SAMPLES: &str = "give --data with --value/--group/--control/--treatment, --x and --y, \
                            or --n/--mean/--sd with two values each";
-const PAIRS: &str = "give paired data: --x COL --y COL with --data, or --x and --y values";
+const PAIRS: &str = "give paired data: --x COL --y COL with --data, --x and --y values, or \
+                     one --n/--mean/--sd of the differences";
 const ONE_SAMPLE: &str =
     "give --data with --value COL (or --x COL), --x values, or one value each of --n/--mean/--sd";
 
@@ -251,6 +252,26 @@ pub(crate) fn pairs<'a>(
 
 fn paired_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--alternative", "--confidence"])?;
+    if let Data::Summary { n, .. } = data
+        && n.len() == 1
+    {
+        // One summary is that of the differences x − y.
+        let g = moment_groups(settings, data, 1, false, PAIRS)?;
+        let GroupData::Summary(m) = &g.data else {
+            bail_input!("{}: {PAIRS}", settings.method.name());
+        };
+        let result = parametric::paired_t_test_from_moments(
+            &m[0],
+            settings.alternative,
+            settings.confidence,
+        );
+        return Ok(Outcome {
+            result: call(settings, None, result)?,
+            groups: vec!["differences".to_string()],
+            effect: Some("mean of the differences x − y".to_string()),
+            bootstrap: None,
+        });
+    }
     let (x, y) = pairs(settings, data)?;
     let result = parametric::paired_t_test(
         &x.values,
