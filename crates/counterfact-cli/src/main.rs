@@ -1,15 +1,33 @@
 //! The `counterfact` command-line tool.
 
+mod cli;
+mod commands;
+mod error;
+mod input;
+mod methods;
+mod parse;
+mod render;
+
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-/// counterfact: experimentation and causal inference.
-#[derive(Debug, Parser)]
-#[command(name = "counterfact", version)]
-struct Cli {}
+use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Test(args) => commands::test::run(args),
+        Command::Adjust(args) => commands::adjust::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if error::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Nothing sensible is left to do if stderr itself is gone.
+            let _ = writeln!(std::io::stderr(), "error: {}", error::message(&e));
+            ExitCode::from(error::exit_code(&e))
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub mod dist;
 pub mod error;
 pub mod inference;
 pub mod moments;
+pub mod parametric;
 pub mod result;
 
 pub use error::{Result, StatsError};

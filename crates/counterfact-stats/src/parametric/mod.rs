@@ -1,0 +1,158 @@
+//! Moment-based tests: t-tests, z-tests for means and proportions, relative lift, equivalence and
+//! non-inferiority, and effect sizes.
+//!
+//! Every test has a `*_from_moments` entry point taking [`Moments`] (the sufficient statistics,
+//! mergeable across chunks, threads or SQL partitions) and a raw-sample form that validates its
+//! input with [`check_sample`](crate::error::check_sample) and reduces to it. Two-sample effects
+//! are x − y (scipy's order; the CLI maps treatment → x, control → y).
+//!
+//! Zero variance follows scipy where scipy gives a number: a zero standard error with a non-zero
+//! effect gives an infinite statistic and a p-value of 0 (or 1 in the opposite one-sided
+//! direction); a zero standard error with a zero effect is 0/0 in scipy (NaN) and here a
+//! [`StatsError::Degenerate`] error.
+
+mod auto;
+mod effect_size;
+mod equivalence;
+mod lift;
+mod proportions;
+mod t_tests;
+mod z_means;
+
+pub use auto::{AUTO_Z_MIN_N, auto_means_test, auto_means_test_from_moments};
+pub use effect_size::{
+    EffectSize, cohens_d, cohens_d_from_moments, hedges_correction, hedges_g,
+    hedges_g_from_moments, odds_ratio, relative_lift_effect, risk_ratio,
+};
+pub use equivalence::{
+    Margin, non_inferiority, non_inferiority_from_moments, tost, tost_from_moments,
+};
+pub use lift::{LiftMethod, relative_lift, relative_lift_from_moments};
+pub use proportions::{z_proportion_one_sample, z_proportions_test};
+pub use t_tests::{
+    one_sample_t_test, one_sample_t_test_from_moments, paired_t_test, paired_t_test_from_moments,
+    student_t_test, student_t_test_from_moments, welch_t_test, welch_t_test_from_moments,
+};
+pub use z_means::{
+    z_mean_one_sample, z_mean_one_sample_from_moments, z_means_test, z_means_test_from_moments,
+};
+
+use crate::error::{Result, StatsError, check_sample};
+use crate::moments::Moments;
+use crate::result::Alternative;
+
+/// Validates a summary given to a `*_from_moments` function: at least `min` observations, a
+/// finite mean and a finite, non-negative sum of squared deviations.
+pub(crate) fn check_moments(what: &str, m: &Moments, min: u64) -> Result<()> {
+    if m.n == 0 {
+        return Err(StatsError::Empty {
+            what: what.to_string(),
+        });
+    }
+    if !m.mean.is_finite() {
+        return Err(StatsError::invalid(
+            &format!("mean of {what}"),
+            m.mean,
+            "must be finite",
+        ));
+    }
+    if !(m.m2.is_finite() && m.m2 >= 0.0) {
+        return Err(StatsError::invalid(
+            &format!("sum of squared deviations of {what}"),
+            m.m2,
+            "must be finite and non-negative",
+        ));
+    }
+    if m.n < min {
+        return Err(StatsError::TooFew {
+            what: what.to_string(),
+            n: usize::try_from(m.n).unwrap_or(usize::MAX),
+            min: usize::try_from(min).unwrap_or(usize::MAX),
+        });
+    }
+    Ok(())
+}
+
+/// Validates a raw sample and summarizes it.
+pub(crate) fn summarize(what: &str, data: &[f64], min: usize) -> Result<Moments> {
+    check_sample(what, data, min)?;
+    Ok(Moments::from_slice(data))
+}
+
+/// Sample variance of a validated summary, clamped at 0 against rounding in merged inputs.
+pub(crate) fn var1(m: &Moments) -> f64 {
+    m.variance(1).max(0.0)
+}
+
+/// The result of a pivot `(estimate − null) / std_error` when `std_error` is 0: scipy gives an
+/// infinite statistic and a p-value of 0 or 1 when the effect is non-zero, and NaN (here an error)
+/// when it is zero.
+pub(crate) fn zero_se_outcome(
+    method: &str,
+    diff: f64,
+    alternative: Alternative,
+) -> Result<(f64, f64)> {
+    if diff == 0.0 {
+        return Err(StatsError::Degenerate(format!(
+            "{method}: zero variance and zero effect make the statistic 0/0 (all values equal)"
+        )));
+    }
+    let statistic = if diff > 0.0 {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    };
+    let p = match alternative {
+        Alternative::TwoSided => 0.0,
+        Alternative::Greater => {
+            if diff > 0.0 {
+                0.0
+            } else {
+                1.0
+            }
+        }
+        Alternative::Less => {
+            if diff < 0.0 {
+                0.0
+            } else {
+                1.0
+            }
+        }
+    };
+    Ok((statistic, p))
+}
+
+/// Confidence interval of a point mass (zero standard error) at `estimate`, one-sided as asked.
+pub(crate) fn point_ci(estimate: f64, alternative: Alternative) -> [f64; 2] {
+    match alternative {
+        Alternative::TwoSided => [estimate, estimate],
+        Alternative::Less => [f64::NEG_INFINITY, estimate],
+        Alternative::Greater => [estimate, f64::INFINITY],
+    }
+}
+
+/// Checks a count pair (successes, trials) of a proportion.
+pub(crate) fn check_counts(what: &str, successes: i64, trials: i64) -> Result<(f64, f64)> {
+    if successes < 0 {
+        return Err(StatsError::invalid(
+            &format!("successes of {what}"),
+            successes,
+            "must not be negative",
+        ));
+    }
+    if trials <= 0 {
+        return Err(StatsError::invalid(
+            &format!("trials of {what}"),
+            trials,
+            "must be at least 1",
+        ));
+    }
+    if successes > trials {
+        return Err(StatsError::invalid(
+            &format!("successes of {what}"),
+            successes,
+            &format!("must not exceed the number of trials ({trials})"),
+        ));
+    }
+    Ok((successes as f64, trials as f64))
+}
