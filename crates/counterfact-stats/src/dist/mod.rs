@@ -4,13 +4,26 @@
 //! [`DiscreteDistribution`]. Invalid probabilities given to a quantile function (NaN, outside
 //! [0, 1]) return NaN, as scipy does; constructors reject invalid parameters with an error.
 
-use statrs::distribution::{
-    Beta as SBeta, Binomial as SBinomial, ChiSquared as SChi, Continuous, ContinuousCDF, Discrete,
-    DiscreteCDF, FisherSnedecor as SF, Gamma as SGamma, Hypergeometric as SHyper,
-    Normal as SNormal, Poisson as SPoisson, StudentsT as SStudentsT,
-};
+pub mod beta;
+pub mod binomial;
+pub mod fisher_f;
+pub mod gamma;
+pub mod hypergeometric;
+pub mod normal;
+pub mod poisson;
+pub mod solve;
+pub mod special;
+pub mod student_t;
+mod temme;
 
-use crate::error::{Result, StatsError, check_finite_arg, check_positive_arg};
+pub use beta::Beta;
+pub use binomial::Binomial;
+pub use fisher_f::FisherF;
+pub use gamma::{ChiSquared, Gamma};
+pub use hypergeometric::Hypergeometric;
+pub use normal::Normal;
+pub use poisson::Poisson;
+pub use student_t::StudentT;
 
 /// A continuous univariate distribution.
 pub trait ContinuousDistribution {
@@ -24,6 +37,18 @@ pub trait ContinuousDistribution {
     fn quantile(&self, p: f64) -> f64;
     /// The x with sf(x) = q, computed directly so that tiny upper-tail probabilities stay exact.
     fn isf(&self, q: f64) -> f64;
+    /// ln f(x); implementations override this where the density underflows.
+    fn ln_pdf(&self, x: f64) -> f64 {
+        self.pdf(x).ln()
+    }
+    /// ln P(X ≤ x); implementations override this to stay finite where the cdf underflows.
+    fn ln_cdf(&self, x: f64) -> f64 {
+        self.cdf(x).ln()
+    }
+    /// ln P(X > x); implementations override this to stay finite where the sf underflows.
+    fn ln_sf(&self, x: f64) -> f64 {
+        self.sf(x).ln()
+    }
 }
 
 /// A discrete distribution on the non-negative integers.
@@ -38,246 +63,16 @@ pub trait DiscreteDistribution {
     fn sf(&self, k: u64) -> f64;
     /// The smallest k with cdf(k) ≥ p.
     fn quantile(&self, p: f64) -> f64;
+    /// ln P(X ≤ k); implementations override this to stay finite where the cdf underflows.
+    fn ln_cdf(&self, k: u64) -> f64 {
+        self.cdf(k).ln()
+    }
+    /// ln P(X > k); implementations override this to stay finite where the sf underflows.
+    fn ln_sf(&self, k: u64) -> f64 {
+        self.sf(k).ln()
+    }
 }
 
 fn bad_p(p: f64) -> bool {
     !(0.0..=1.0).contains(&p)
 }
-
-macro_rules! continuous_via_statrs {
-    ($name:ident) => {
-        impl ContinuousDistribution for $name {
-            fn pdf(&self, x: f64) -> f64 {
-                self.inner.pdf(x)
-            }
-            fn cdf(&self, x: f64) -> f64 {
-                self.inner.cdf(x)
-            }
-            fn sf(&self, x: f64) -> f64 {
-                self.inner.sf(x)
-            }
-            fn quantile(&self, p: f64) -> f64 {
-                if bad_p(p) {
-                    f64::NAN
-                } else {
-                    self.inner.inverse_cdf(p)
-                }
-            }
-            fn isf(&self, q: f64) -> f64 {
-                if bad_p(q) {
-                    f64::NAN
-                } else {
-                    self.inner.inverse_cdf(1.0 - q)
-                }
-            }
-        }
-    };
-}
-
-/// Normal distribution N(mean, sd²).
-#[derive(Debug, Clone, Copy)]
-pub struct Normal {
-    inner: SNormal,
-}
-
-impl Normal {
-    /// N(mean, sd²); `sd` must be positive.
-    pub fn new(mean: f64, sd: f64) -> Result<Self> {
-        check_finite_arg("mean", mean)?;
-        check_positive_arg("sd", sd)?;
-        Ok(Normal {
-            inner: SNormal::new(mean, sd).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-    /// The standard normal N(0, 1).
-    pub fn standard() -> Self {
-        Normal {
-            inner: SNormal::standard(),
-        }
-    }
-}
-continuous_via_statrs!(Normal);
-
-/// Student's t distribution with `df` degrees of freedom.
-#[derive(Debug, Clone, Copy)]
-pub struct StudentT {
-    inner: SStudentsT,
-}
-
-impl StudentT {
-    /// t with `df` > 0 degrees of freedom.
-    pub fn new(df: f64) -> Result<Self> {
-        check_positive_arg("df", df)?;
-        Ok(StudentT {
-            inner: SStudentsT::new(0.0, 1.0, df)
-                .map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(StudentT);
-
-/// Chi-square distribution with `df` degrees of freedom.
-#[derive(Debug, Clone, Copy)]
-pub struct ChiSquared {
-    inner: SChi,
-}
-
-impl ChiSquared {
-    /// χ² with `df` > 0 degrees of freedom.
-    pub fn new(df: f64) -> Result<Self> {
-        check_positive_arg("df", df)?;
-        Ok(ChiSquared {
-            inner: SChi::new(df).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(ChiSquared);
-
-/// Fisher-Snedecor F distribution.
-#[derive(Debug, Clone, Copy)]
-pub struct FisherF {
-    inner: SF,
-}
-
-impl FisherF {
-    /// F with `d1` and `d2` degrees of freedom.
-    pub fn new(d1: f64, d2: f64) -> Result<Self> {
-        check_positive_arg("d1", d1)?;
-        check_positive_arg("d2", d2)?;
-        Ok(FisherF {
-            inner: SF::new(d1, d2).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(FisherF);
-
-/// Beta distribution on [0, 1].
-#[derive(Debug, Clone, Copy)]
-pub struct Beta {
-    inner: SBeta,
-}
-
-impl Beta {
-    /// Beta(a, b) with shapes a, b > 0.
-    pub fn new(a: f64, b: f64) -> Result<Self> {
-        check_positive_arg("a", a)?;
-        check_positive_arg("b", b)?;
-        Ok(Beta {
-            inner: SBeta::new(a, b).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(Beta);
-
-/// Gamma distribution with shape and scale.
-#[derive(Debug, Clone, Copy)]
-pub struct Gamma {
-    inner: SGamma,
-}
-
-impl Gamma {
-    /// Gamma(shape, scale) with both positive.
-    pub fn new(shape: f64, scale: f64) -> Result<Self> {
-        check_positive_arg("shape", shape)?;
-        check_positive_arg("scale", scale)?;
-        Ok(Gamma {
-            inner: SGamma::new(shape, 1.0 / scale)
-                .map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(Gamma);
-
-macro_rules! discrete_via_statrs {
-    ($name:ident) => {
-        impl DiscreteDistribution for $name {
-            fn pmf(&self, k: u64) -> f64 {
-                self.inner.pmf(k)
-            }
-            fn ln_pmf(&self, k: u64) -> f64 {
-                self.inner.ln_pmf(k)
-            }
-            fn cdf(&self, k: u64) -> f64 {
-                self.inner.cdf(k)
-            }
-            fn sf(&self, k: u64) -> f64 {
-                self.inner.sf(k)
-            }
-            fn quantile(&self, p: f64) -> f64 {
-                if bad_p(p) {
-                    f64::NAN
-                } else {
-                    self.inner.inverse_cdf(p) as f64
-                }
-            }
-        }
-    };
-}
-
-/// Binomial distribution with `n` trials and success probability `p`.
-#[derive(Debug, Clone, Copy)]
-pub struct Binomial {
-    inner: SBinomial,
-}
-
-impl Binomial {
-    /// Binomial(n, p) with p in [0, 1].
-    pub fn new(n: u64, p: f64) -> Result<Self> {
-        if bad_p(p) || p.is_nan() {
-            return Err(StatsError::invalid("p", p, "must lie in [0, 1]"));
-        }
-        Ok(Binomial {
-            inner: SBinomial::new(p, n).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-discrete_via_statrs!(Binomial);
-
-/// Poisson distribution with mean `lambda`.
-#[derive(Debug, Clone, Copy)]
-pub struct Poisson {
-    inner: SPoisson,
-}
-
-impl Poisson {
-    /// Poisson(lambda) with lambda > 0.
-    pub fn new(lambda: f64) -> Result<Self> {
-        check_positive_arg("lambda", lambda)?;
-        Ok(Poisson {
-            inner: SPoisson::new(lambda).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-discrete_via_statrs!(Poisson);
-
-/// Hypergeometric distribution: `draws` draws without replacement from a population of
-/// `population` items of which `successes` are successes.
-#[derive(Debug, Clone, Copy)]
-pub struct Hypergeometric {
-    inner: SHyper,
-}
-
-impl Hypergeometric {
-    /// Hypergeometric(population, successes, draws).
-    pub fn new(population: u64, successes: u64, draws: u64) -> Result<Self> {
-        if successes > population {
-            return Err(StatsError::invalid(
-                "successes",
-                successes,
-                "must not exceed the population",
-            ));
-        }
-        if draws > population {
-            return Err(StatsError::invalid(
-                "draws",
-                draws,
-                "must not exceed the population",
-            ));
-        }
-        Ok(Hypergeometric {
-            inner: SHyper::new(population, successes, draws)
-                .map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-discrete_via_statrs!(Hypergeometric);
