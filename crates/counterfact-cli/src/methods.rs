@@ -100,7 +100,10 @@ struct Groups {
 impl Groups {
     fn from_samples(samples: &[Sample]) -> Groups {
         Groups {
-            moments: samples.iter().map(|s| Moments::from_slice(&s.values)).collect(),
+            moments: samples
+                .iter()
+                .map(|s| Moments::from_slice(&s.values))
+                .collect(),
             labels: samples.iter().map(|s| s.label.clone()).collect(),
             roles: sample_roles(samples),
         }
@@ -161,7 +164,11 @@ fn moment_groups(
                     Moments::from_mean_sd(*n, *mean, *sd),
                 )?);
             }
-            let labels = ["x", "y"].iter().take(count).map(|s| s.to_string()).collect();
+            let labels = ["x", "y"]
+                .iter()
+                .take(count)
+                .map(|s| s.to_string())
+                .collect();
             Ok(Groups {
                 moments,
                 labels,
@@ -226,9 +233,9 @@ fn pairs<'a>(settings: &TestSettings, data: &'a Data) -> Result<(&'a Sample, &'a
             }
             Ok((x, y))
         }
-        Data::Samples { paired: false, .. } => bail_input!(
-            "{method}: groups split by --control/--treatment are not paired; {PAIRS}"
-        ),
+        Data::Samples { paired: false, .. } => {
+            bail_input!("{method}: groups split by --control/--treatment are not paired; {PAIRS}")
+        }
         _ => bail_input!("{method}: needs two paired samples; {PAIRS}"),
     }
 }
@@ -336,7 +343,11 @@ fn proportions(
                 .iter()
                 .map(|v| to_i64(*v, "--trials"))
                 .collect::<Result<Vec<_>>>()?;
-            let labels = ["x", "y"].iter().take(s.len()).map(|l| l.to_string()).collect();
+            let labels = ["x", "y"]
+                .iter()
+                .take(s.len())
+                .map(|l| l.to_string())
+                .collect();
             Ok((s, t, labels, None))
         }
         Data::Samples { samples, .. } => {

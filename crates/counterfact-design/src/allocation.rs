@@ -101,7 +101,11 @@ impl Allocation {
     /// the bucket falls outside the coverage. A bucket of exactly 1.0 (possible under PlanOut's
     /// scaling) counts as the largest bucket below 1.
     pub fn choose(&self, bucket: f64) -> Option<usize> {
-        let bucket = if bucket >= 1.0 { LARGEST_BELOW_ONE } else { bucket };
+        let bucket = if bucket >= 1.0 {
+            LARGEST_BELOW_ONE
+        } else {
+            bucket
+        };
         self.ranges.iter().position(|r| r.contains(bucket))
     }
 }

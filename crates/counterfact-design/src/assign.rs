@@ -249,7 +249,13 @@ impl Assigner {
         let mut experiments = Vec::with_capacity(spec.experiments.len());
         let mut claims: Vec<Vec<(String, BucketRange)>> = vec![Vec::new(); spec.layers.len()];
         for e in &spec.experiments {
-            experiments.push(compile_experiment(spec, e, attributes, &layer_salts, &mut claims)?);
+            experiments.push(compile_experiment(
+                spec,
+                e,
+                attributes,
+                &layer_salts,
+                &mut claims,
+            )?);
         }
         let layers = spec
             .layers
@@ -302,7 +308,11 @@ impl Assigner {
             ));
             return;
         }
-        out.extend(self.experiments.iter().map(|e| self.assign_one(e, unit, values)));
+        out.extend(
+            self.experiments
+                .iter()
+                .map(|e| self.assign_one(e, unit, values)),
+        );
     }
 
     /// The outcomes of `unit` in every experiment.
@@ -316,10 +326,10 @@ impl Assigner {
         if e.rule.as_ref().is_some_and(|r| !r.matches(values)) {
             return Assignment::Excluded(Exclusion::NotTargeted);
         }
-        if let Some((layer, range)) = &e.layer {
-            if !range.contains(self.layers[*layer].bucket(unit)) {
-                return Assignment::Excluded(Exclusion::OutsideLayer);
-            }
+        if let Some((layer, range)) = &e.layer
+            && !range.contains(self.layers[*layer].bucket(unit))
+        {
+            return Assignment::Excluded(Exclusion::OutsideLayer);
         }
         let bucket = e.hash.bucket(unit);
         match e.allocation.choose(bucket) {

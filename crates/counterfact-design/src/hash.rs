@@ -127,18 +127,31 @@ impl SaltedHash {
                 f64::from(h % 10000) / 10000.0
             }
             State::PlanOut(prefix) => {
-                let mut hasher = (**prefix).clone();
-                hasher.update(unit.as_bytes());
-                let digest = hasher.finalize();
-                let mut first = [0u8; 8];
-                first.copy_from_slice(&digest[..8]);
-                // The first 15 hex digits are the top 60 bits of the digest.
-                let h = u64::from_be_bytes(first) >> 4;
                 // Python divides a float-converted int by float(LONG_SCALE); so does this.
-                h as f64 / PLANOUT_LONG_SCALE as f64
+                planout_digest(prefix, unit) as f64 / PLANOUT_LONG_SCALE as f64
             }
         }
     }
+}
+
+/// The first 15 hex digits of SHA-1(prefix ‖ unit), i.e. the digest's top 60 bits.
+fn planout_digest(prefix: &Sha1, unit: &str) -> u64 {
+    let mut hasher = prefix.clone();
+    hasher.update(unit.as_bytes());
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first) >> 4
+}
+
+/// PlanOut's integer hash (`PlanOutOpRandom.getHash`): the first 15 hex digits of
+/// SHA-1(`"salt.unit"`), where PlanOut's salt is `"experiment_salt.parameter_salt"`.
+/// `UniformChoice` picks `choices[hash % len(choices)]`.
+pub fn planout_hash(salt: &str, unit: &str) -> u64 {
+    let mut prefix = Sha1::new();
+    prefix.update(salt.as_bytes());
+    prefix.update(b".");
+    planout_digest(&prefix, unit)
 }
 
 const FNV_OFFSET_BASIS: u32 = 0x811c_9dc5;

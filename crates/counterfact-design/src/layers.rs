@@ -143,7 +143,11 @@ mod tests {
                 "l",
                 HashScheme::Fast,
                 "l",
-                vec![claim("a", 0.0, 0.5), claim("b", 0.5, 1.0), claim("c", 0.3, 0.3)]
+                vec![
+                    claim("a", 0.0, 0.5),
+                    claim("b", 0.5, 1.0),
+                    claim("c", 0.3, 0.3)
+                ]
             )
             .is_ok()
         );

@@ -22,4 +22,4 @@ pub mod targeting;
 pub use allocation::{Allocation, BucketRange, ramp_weights};
 pub use assign::{Assigner, Assignment, DesignSpec, Exclusion, ExperimentSpec};
 pub use error::{DesignError, Result};
-pub use hash::{HashScheme, SaltedHash};
+pub use hash::{HashScheme, SaltedHash, fnv1a32, planout_hash};

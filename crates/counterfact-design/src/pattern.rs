@@ -143,7 +143,9 @@ mod tests {
     fn invalid_patterns_are_errors() {
         for (p, pos) in [("*a", 0), ("a**", 2), ("ab\\", 2), (".***", 2)] {
             match Pattern::new(p) {
-                Err(DesignError::InvalidPattern { position, .. }) => assert_eq!(position, pos, "{p}"),
+                Err(DesignError::InvalidPattern { position, .. }) => {
+                    assert_eq!(position, pos, "{p}")
+                }
                 other => panic!("{p}: {other:?}"),
             }
         }

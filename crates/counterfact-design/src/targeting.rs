@@ -33,9 +33,21 @@ enum Node<A> {
     Or(Vec<Node<A>>),
     And(Vec<Node<A>>),
     Not(Box<Node<A>>),
-    Compare { attr: A, op: CmpOp, value: Literal },
-    In { attr: A, values: Vec<Literal>, negated: bool },
-    Matches { attr: A, pattern: Pattern, negated: bool },
+    Compare {
+        attr: A,
+        op: CmpOp,
+        value: Literal,
+    },
+    In {
+        attr: A,
+        values: Vec<Literal>,
+        negated: bool,
+    },
+    Matches {
+        attr: A,
+        pattern: Pattern,
+        negated: bool,
+    },
 }
 
 /// A comparison operator.
@@ -198,9 +210,9 @@ fn eval(node: &Node<usize>, values: &[Option<&str>]) -> bool {
             attr,
             values: set,
             negated,
-        } => value(attr).is_some_and(|got| {
-            set.iter().any(|v| v.compare(CmpOp::Eq, got)) != *negated
-        }),
+        } => {
+            value(attr).is_some_and(|got| set.iter().any(|v| v.compare(CmpOp::Eq, got)) != *negated)
+        }
         Node::Matches {
             attr,
             pattern,
@@ -514,19 +526,47 @@ mod tests {
     fn example_rule() {
         let names = ["country", "tenure_days", "device"];
         let rule = r#"country in [US, CA] and tenure_days >= 30 and device ~ "tv.*""#;
-        assert!(check(rule, &names, &[Some("US"), Some("30"), Some("tv-sony")]));
-        assert!(!check(rule, &names, &[Some("FR"), Some("30"), Some("tv-sony")]));
-        assert!(!check(rule, &names, &[Some("CA"), Some("29.5"), Some("tv")]));
-        assert!(!check(rule, &names, &[Some("CA"), Some("31"), Some("a-tv")]));
+        assert!(check(
+            rule,
+            &names,
+            &[Some("US"), Some("30"), Some("tv-sony")]
+        ));
+        assert!(!check(
+            rule,
+            &names,
+            &[Some("FR"), Some("30"), Some("tv-sony")]
+        ));
+        assert!(!check(
+            rule,
+            &names,
+            &[Some("CA"), Some("29.5"), Some("tv")]
+        ));
+        assert!(!check(
+            rule,
+            &names,
+            &[Some("CA"), Some("31"), Some("a-tv")]
+        ));
         assert!(!check(rule, &names, &[Some("CA"), None, Some("tv")]));
-        assert!(!check(rule, &names, &[Some("CA"), Some("many"), Some("tv")]));
+        assert!(!check(
+            rule,
+            &names,
+            &[Some("CA"), Some("many"), Some("tv")]
+        ));
     }
 
     #[test]
     fn precedence_and_negation() {
         let n = ["a", "b"];
-        assert!(check("a == 1 or a == 2 and b == 3", &n, &[Some("1"), Some("0")]));
-        assert!(!check("(a == 1 or a == 2) and b == 3", &n, &[Some("1"), Some("0")]));
+        assert!(check(
+            "a == 1 or a == 2 and b == 3",
+            &n,
+            &[Some("1"), Some("0")]
+        ));
+        assert!(!check(
+            "(a == 1 or a == 2) and b == 3",
+            &n,
+            &[Some("1"), Some("0")]
+        ));
         assert!(check("not a == 1", &n, &[Some("2"), None]));
         assert!(check("a not in [x, y]", &n, &[Some("z"), None]));
         assert!(!check("a not in [x, y]", &n, &[None, None]));
@@ -567,7 +607,10 @@ mod tests {
             Rule::parse("a ~ \"*x\""),
             Err(DesignError::InvalidPattern { .. })
         ));
-        let err = Rule::parse("plan == pro").unwrap().compile(&["country"]).unwrap_err();
+        let err = Rule::parse("plan == pro")
+            .unwrap()
+            .compile(&["country"])
+            .unwrap_err();
         assert!(matches!(err, DesignError::UnknownAttribute { .. }));
         assert!(err.to_string().contains("'plan'"), "{err}");
     }

@@ -18,6 +18,8 @@ pub mod error;
 pub mod inference;
 pub mod moments;
 pub mod parametric;
+pub mod rank;
+pub mod resampling;
 pub mod result;
 
 pub use error::{Result, StatsError};

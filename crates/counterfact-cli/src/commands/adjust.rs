@@ -47,13 +47,14 @@ pub fn run(args: &AdjustArgs) -> Result<()> {
         AdjustMethodArg::Bh => AdjustMethod::BenjaminiHochberg,
         AdjustMethodArg::By => AdjustMethod::BenjaminiYekutieli,
     };
-    let adjusted = adjust_p_values(&settings.p_values, method, settings.alpha).map_err(|error| {
-        anyhow::Error::new(MethodError {
-            method: "adjust",
-            error,
-            roles: None,
-        })
-    })?;
+    let adjusted =
+        adjust_p_values(&settings.p_values, method, settings.alpha).map_err(|error| {
+            anyhow::Error::new(MethodError {
+                method: "adjust",
+                error,
+                roles: None,
+            })
+        })?;
     let output = AdjustOutput {
         method: method.as_str().to_string(),
         alpha: adjusted.alpha,
@@ -105,7 +106,10 @@ pub fn resolve(args: &AdjustArgs) -> Result<AdjustSettings> {
         }
     }
     if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        bail_input!("invalid --alpha {}: must lie strictly between 0 and 1", args.alpha);
+        bail_input!(
+            "invalid --alpha {}: must lie strictly between 0 and 1",
+            args.alpha
+        );
     }
     if p_values.is_empty() {
         bail_input!("no p-values given: counterfact adjust --method holm 0.01 0.04 0.03");

@@ -147,7 +147,11 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         Some(text) => {
             let weights = parse::numbers("--expected", text)?;
             if let Some(i) = weights.iter().position(|w| *w <= 0.0) {
-                bail_input!("--expected: entry {} is {}, must be greater than 0", i + 1, weights[i]);
+                bail_input!(
+                    "--expected: entry {} is {}, must be greater than 0",
+                    i + 1,
+                    weights[i]
+                );
             }
             Some(weights)
         }
