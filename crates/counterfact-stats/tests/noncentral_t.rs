@@ -1,0 +1,39 @@
+//! Noncentral t CDF and survival function against scipy.stats.nct.
+#![allow(clippy::print_stdout)]
+
+mod common;
+
+use common::{cases, num, rel_err};
+use counterfact_stats::dist::NoncentralT;
+
+/// Values at least this large are compared in relative terms; smaller ones in absolute terms
+/// (when t and the noncentrality differ in sign the series cancels, see the module documentation).
+const REL_FLOOR: f64 = 1e-6;
+
+#[test]
+fn agrees_with_scipy_nct() {
+    let mut worst = 0.0f64;
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for c in cases("noncentral_t") {
+        let (df, nc, t) = (num(&c["df"]), num(&c["nc"]), num(&c["t"]));
+        let d = NoncentralT::new(df, nc).unwrap();
+        let (cdf, sf) = d.tails(t);
+        for (got, want, what) in [(cdf, num(&c["cdf"]), "cdf"), (sf, num(&c["sf"]), "sf")] {
+            let same_sign = (t >= 0.0 && nc >= 0.0) || (t < 0.0 && nc <= 0.0);
+            let err = if want.abs() >= REL_FLOOR || same_sign {
+                rel_err(got, want)
+            } else {
+                (got - want).abs()
+            };
+            worst = worst.max(err);
+            n += 1;
+            // Tolerance 1e-10 relative (absolute below REL_FLOOR when nc < 0).
+            if err > 1e-10 {
+                bad.push(format!("{what} df={df} nc={nc} t={t}: got {got:e} want {want:e} err {err:e}"));
+            }
+        }
+    }
+    println!("noncentral t: {n} values, worst error {worst:e}");
+    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+}
