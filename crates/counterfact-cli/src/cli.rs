@@ -28,6 +28,8 @@ pub enum Command {
     Test(Box<TestArgs>),
     /// Adjust p-values for multiple comparisons.
     Adjust(AdjustArgs),
+    /// Assign the units of a file to experiment variants by deterministic hashing.
+    Assign(Box<crate::commands::assign::AssignArgs>),
 }
 
 /// The hypothesis tests `counterfact test` runs.

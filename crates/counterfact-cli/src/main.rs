@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Test(args) => commands::test::run(args),
         Command::Adjust(args) => commands::adjust::run(args),
+        Command::Assign(args) => commands::assign::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
