@@ -39,6 +39,18 @@ for x in [1e-300, 1e-10, 0.01, 0.1, 0.5, 0.9, 0.999, 1 - 2**-30, 1.0, 1 + 2**-30
           1.999, 2.0, 2 + 2**-32, 2.001, 2.5, 3.7, 7.25, 9.99, 10.0, 15.5, 100.5, 1234.5, 1e7,
           3.3e9, 1e15, 1e100, 1e300, -0.5, -2.5, -10.3]:
     add("special", [], "ln_gamma", x, mpmath.log(abs(mpmath.gamma(mpf(x)))))
+for x in [-0.5, -0.2, -1e-6, 1e-12, 1e-6, 0.2, 0.5]:
+    add("special", [], "lgamma1p", x, mpmath.loggamma(1 + mpf(x)))
+for x in [-0.9, -0.5, -0.1, -1e-4, 1e-9, 1e-4, 0.3, 0.5, 0.7, 3.0, 1e3]:
+    add("special", [], "log1pmx", x, mpmath.log1p(mpf(x)) - mpf(x))
+for x in [0.5, 1.0, 3.0, 6.5, 7.5, 12.25, 15.0, 15.5, 100.25, 1e6 + 0.5, 1e12]:
+    xm = mpf(x)
+    add("special", [], "stirlerr", x,
+        mpmath.loggamma(xm + 1) - (xm + mpf(1) / 2) * mpmath.log(xm) + xm - mpmath.log(mpmath.sqrt(2 * mpmath.pi)))
+for x, m in [(10.0, 10.0), (10.0, 10.5), (1e6, 1e6 + 3.0), (5.0, 50.0), (50.0, 5.0), (1e7, 9.99e6),
+             (0.5, 3.0), (1e-3, 2.0)]:
+    xm, mm = mpf(x), mpf(m)
+    add("special", [m], "bd0", x, xm * mpmath.log(xm / mm) + mm - xm)
 for x in [-5.0, -1.0, -0.3, -1e-5, 0.0, 1e-8, 0.1, 0.46875, 0.5, 1.0, 2.0, 3.9, 4.0, 4.1, 6.0,
           10.0, 15.0, 20.0, 26.0, 26.5]:
     add("special", [], "erfc", x, mpmath.erfc(mpf(x)))

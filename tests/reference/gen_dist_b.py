@@ -60,6 +60,11 @@ def cf_tail(a, b, x):
     return ln_k + mp.log(h) - mp.log(a)
 
 
+def ln1mexp(lt):
+    """ln(1 - e^lt) without losing a tiny e^lt to the 50-digit rounding of 1 - e^lt."""
+    return mp.log(-mp.expm1(lt)) if lt > -1 else mp.log1p(-mp.exp(lt))
+
+
 def ibeta(a, b, x, y=None):
     """(ln I, ln(1 - I)) at x, with y = 1 - x given separately when known exactly."""
     a, b, x = mp.mpf(a), mp.mpf(b), mp.mpf(x)
@@ -70,9 +75,9 @@ def ibeta(a, b, x, y=None):
         return mp.mpf(0), -mp.inf
     if x < (a + 1) / (a + b + 2):
         lt = cf_tail(a, b, x)
-        return lt, mp.log(-mp.expm1(lt))
+        return lt, ln1mexp(lt)
     lt = cf_tail(b, a, y)
-    return mp.log(-mp.expm1(lt)), lt
+    return ln1mexp(lt), lt
 
 
 def beta_logpdf(a, b, x, y):
@@ -360,6 +365,36 @@ def hyper_cases(big_n, big_k, n, extra_k=()):
                    list(extra_k) + [lo, hi])
 
 
+def log_tail_cases():
+    """ln cdf / ln sf far below the double range (the linear values underflow to 0)."""
+    progress("log tails")
+    for a, b, x in [(10, 10, 1e-60), (0.5, 3, 1e-200), (1e7, 1e7, 0.45), (2, 5, 1 - 2**-50)]:
+        lt, ut = ibeta(a, b, x)
+        xm = mp.mpf(x)
+        lpdf = beta_logpdf(mp.mpf(a), mp.mpf(b), xm, 1 - xm)
+        add("beta", [a, b], "ln_cdf", x, lt, xm * mp.exp(lpdf - lt))
+        add("beta", [a, b], "ln_sf", x, ut, xm * mp.exp(lpdf - ut))
+    for df, t in [(3, -1e200), (0.5, 1e300), (30, -200.0), (1e7, 60.0), (1, -1e300), (2, 1e250)]:
+        lc, ls = t_tails(df, t)
+        lpdf = t_logpdf(df, t)
+        add("t", [df], "ln_cdf", t, lc, abs(t) * mp.exp(lpdf - lc))
+        add("t", [df], "ln_sf", t, ls, abs(t) * mp.exp(lpdf - ls))
+    for d1, d2, x in [(5, 10, 1e-150), (5, 10, 1e150), (1e7, 1e7, 0.9)]:
+        lc, ls = f_tails(d1, d2, x)
+        lpdf = f_logpdf(d1, d2, x)
+        add("f", [d1, d2], "ln_cdf", x, lc, x * mp.exp(lpdf - lc))
+        add("f", [d1, d2], "ln_sf", x, ls, x * mp.exp(lpdf - ls))
+    for n, p, k in [(1000, 0.5, 10), (1000, 0.5, 985), (100000, 0.3, 25000)]:
+        c, sv = binom_tails(n, p, k)
+        add("binomial", [n, p], "ln_cdf", k, mp.log(c))
+        add("binomial", [n, p], "ln_sf", k, mp.log(sv))
+    for big_n, big_k, n, k in [(2000, 1000, 1000, 20), (2000, 1000, 1000, 975),
+                               (1000000, 500000, 500000, 247000)]:
+        c, sv = hyper_tails(big_n, big_k, n, k)
+        add("hypergeometric", [big_n, big_k, n], "ln_cdf", k, mp.log(c))
+        add("hypergeometric", [big_n, big_k, n], "ln_sf", k, mp.log(sv))
+
+
 def self_check():
     """The continued fraction against mpmath.betainc where the latter is fast."""
     for a, b, x in [(0.5, 0.5, 1e-7), (2.5, 7, 0.3), (30, 40, 0.45), (0.1, 3, 0.9), (200, 5, 0.99)]:
@@ -395,6 +430,7 @@ def main():
                                    (10000000, 100, 1000000, [40]),
                                    (10000000, 5000000, 5000000, [2495000, 2510000])]:
         hyper_cases(big_n, big_k, n, extra)
+    log_tail_cases()
     write("dist_b", "mpmath 50-digit continued fraction / exact summation (gen_dist_b.py)", cases)
 
 

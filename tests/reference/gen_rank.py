@@ -140,6 +140,7 @@ def mwu_cases(rng):
         "small-5-7": (rng.normal(size=5), rng.normal(0.8, size=7)),
         "n2-n3": (np.array([1.3, 2.9]), np.array([0.2, 3.4, 1.1])),
         "n1-n6": (np.array([0.5]), rng.normal(size=6)),
+        "n1-n1": (np.array([2.0]), np.array([1.0])),
         "alloc-1-9": (rng.normal(0.5, size=5), rng.normal(size=45)),
         "ties-12-15": (rng.integers(0, 8, 12).astype(float), rng.integers(0, 8, 15).astype(float)),
         "heavy-ties": (rng.integers(0, 3, 30).astype(float), rng.integers(0, 3, 40).astype(float)),
@@ -196,6 +197,7 @@ def wilcoxon_cases(rng):
     data = {
         "exact-10": rng.normal(0.5, size=10),
         "n2": np.array([1.5, -0.4]),
+        "n1": np.array([2.0]),
         "zeros-ties-12": np.array([0, 0, 1, -1, 2, 2, -3, 4, 5, -5, 6, 7], dtype=float),
         "ties-30": rng.integers(-3, 6, 30).astype(float),
         "zeros-ties-40": rng.integers(-2, 4, 40).astype(float),
@@ -242,6 +244,13 @@ def ks_cases(rng):
         "asym-120-10050": (rng.normal(0.3, size=120), rng.normal(size=10050)),
         "asym-3-10100": (rng.normal(size=3), rng.normal(size=10100)),
         "asym-10010-10020": (rng.normal(0.04, size=10010), rng.normal(size=10020)),
+    }
+    # Nearly identical samples: a tiny statistic at a large effective size reaches the
+    # Durbin-matrix branch of Kolmogorov's distribution (n > 140, n * d**1.5 <= 1.4).
+    base = rng.normal(size=400)
+    data |= {
+        "asym-near-identical": (base, np.round(base + rng.normal(0, 0.03, 400), 8)),
+        "separated": (np.array([1.0, 2.0, 3.0]), np.array([10.0, 11.0, 12.0, 13.0])),
     }
     cases = []
     for name, (x, y) in data.items():

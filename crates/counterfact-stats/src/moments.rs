@@ -13,7 +13,7 @@ use crate::error::{Result, StatsError};
 
 /// Chunk length of the parallel reductions. Fixed, so that results are bit-identical whatever the
 /// number of threads.
-const CHUNK: usize = 1 << 15;
+const CHUNK: usize = 1 << 14;
 
 /// Count, mean, second central moment (sum of squared deviations), min and max of a sample.
 ///
@@ -90,17 +90,25 @@ impl Moments {
     }
 
     /// Summarizes a slice in fixed-size chunks in parallel and merges them in input order.
+    ///
+    /// Each cache-resident chunk is summarized in two passes (sum, then squared deviations with
+    /// the compensating term of Chan, Golub & LeVeque 1983, "Algorithms for computing the sample
+    /// variance", eq. 1.7) over eight independent accumulators so that the loops vectorize; this
+    /// is several times faster than Welford's update and as accurate. A chunk whose sum is not
+    /// finite (NaN, ±inf or overflow) sends the whole slice through Welford's update, which
+    /// propagates the non-finite value the way a sequential pass would.
     pub fn from_slice(values: &[f64]) -> Self {
-        if values.len() <= CHUNK {
-            return Self::from_iter_seq(values.iter().copied());
-        }
-        let parts: Vec<Moments> = values
-            .par_chunks(CHUNK)
-            .map(|c| Self::from_iter_seq(c.iter().copied()))
-            .collect();
+        let parts: Vec<Option<Moments>> = if values.len() <= CHUNK {
+            vec![two_pass_chunk(values)]
+        } else {
+            values.par_chunks(CHUNK).map(two_pass_chunk).collect()
+        };
         let mut total = Moments::new();
-        for p in &parts {
-            total.merge(p);
+        for part in parts {
+            match part {
+                Some(m) => total.merge(&m),
+                None => return Self::from_iter_seq(values.iter().copied()),
+            }
         }
         total
     }
@@ -178,6 +186,57 @@ impl Moments {
     pub fn sem(&self) -> f64 {
         self.sd() / (self.n as f64).sqrt()
     }
+}
+
+const LANES: usize = 8;
+
+/// Two-pass summary of one chunk; `None` when its sum is not finite.
+fn two_pass_chunk(c: &[f64]) -> Option<Moments> {
+    let mut sum = [0.0; LANES];
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let blocks = c.chunks_exact(LANES);
+    let tail = blocks.remainder();
+    for b in blocks {
+        for k in 0..LANES {
+            sum[k] += b[k];
+            lo[k] = if b[k] < lo[k] { b[k] } else { lo[k] };
+            hi[k] = if b[k] > hi[k] { b[k] } else { hi[k] };
+        }
+    }
+    let total: f64 = sum.iter().sum::<f64>() + tail.iter().sum::<f64>();
+    if !total.is_finite() {
+        return None;
+    }
+    let n = c.len() as f64;
+    let mean = total / n;
+    let mut sq = [0.0; LANES];
+    let mut dev = [0.0; LANES];
+    for b in c.chunks_exact(LANES) {
+        for k in 0..LANES {
+            let d = b[k] - mean;
+            sq[k] += d * d;
+            dev[k] += d;
+        }
+    }
+    let (mut sq_t, mut dev_t) = (sq.iter().sum::<f64>(), dev.iter().sum::<f64>());
+    for &v in tail {
+        let d = v - mean;
+        sq_t += d * d;
+        dev_t += d;
+    }
+    let corrected_mean = mean + dev_t / n;
+    let m2 = (sq_t - dev_t * dev_t / n).max(0.0);
+    let fold = |a: [f64; LANES], f: fn(f64, f64) -> f64| a.iter().copied().reduce(f);
+    let min = tail.iter().copied().fold(fold(lo, f64::min)?, f64::min);
+    let max = tail.iter().copied().fold(fold(hi, f64::max)?, f64::max);
+    Some(Moments {
+        n: c.len() as u64,
+        mean: corrected_mean,
+        m2: if m2.is_finite() { m2 } else { f64::NAN },
+        min,
+        max,
+    })
 }
 
 /// Means and co-moments of `k` columns observed together: the sufficient statistics of linear

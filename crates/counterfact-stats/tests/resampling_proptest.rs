@@ -130,7 +130,7 @@ proptest! {
                                       chunk in any::<u64>()) {
         let _ = poisson_bootstrap_mean(&x, &opts);
         let _ = poisson_bootstrap_mean_diff(&x, &y, &opts);
-        if let Ok(mut acc) = PoissonBootstrap::new(opts.n_resamples, opts.seed, 0) {
+        if let Ok(mut acc) = PoissonBootstrap::new(opts.n_resamples, opts.seed, chunk) {
             let _ = acc.push_chunk(chunk, &x);
             let other = acc.clone();
             let _ = acc.merge(&other);

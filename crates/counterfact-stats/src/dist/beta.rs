@@ -24,26 +24,11 @@ pub(crate) struct UnitPoint {
 }
 
 impl UnitPoint {
-    /// The point x, with y = 1 − x.
+    /// The point x, with y = 1 − x (exact for x ≥ ½; for x < ½, ln y comes from ln(1 − x)).
     pub fn from_x(x: f64) -> Self {
-        if x <= 0.5 {
-            UnitPoint {
-                x,
-                y: 1.0 - x,
-                ln_x: x.ln(),
-                ln_y: (-x).ln_1p(),
-            }
-        } else {
-            UnitPoint::from_y(1.0 - x)
+        if x > 0.5 {
+            return UnitPoint::from_x(1.0 - x).swap();
         }
-    }
-
-    /// The point with complement y (x = 1 − y).
-    pub fn from_y(y: f64) -> Self {
-        UnitPoint::from_x_small_or_y(y).swap()
-    }
-
-    fn from_x_small_or_y(x: f64) -> Self {
         UnitPoint {
             x,
             y: 1.0 - x,

@@ -3,31 +3,40 @@
 //! Usage: describe the distribution by its log-CDF, log-survival function, log-density and
 //! support, then ask for [`LogTails::quantile`] or [`LogTails::isf`] with a starting guess:
 //!
-//! ```ignore
+//! ```
+//! use counterfact_stats::dist::solve::LogTails;
+//!
+//! // The unit exponential: F(x) = 1 − e^−x, S(x) = e^−x, f(x) = e^−x.
 //! let tails = LogTails {
-//!     ln_cdf: |x| my_ln_cdf(x),
-//!     ln_sf: |x| my_ln_sf(x),
-//!     ln_pdf: |x| my_ln_pdf(x),
+//!     ln_cdf: |x: f64| (-(-x).exp_m1()).ln(),
+//!     ln_sf: |x: f64| -x,
+//!     ln_pdf: |x: f64| -x,
 //!     lower: 0.0,
 //!     upper: f64::INFINITY,
 //! };
-//! let x = tails.quantile(1e-300, rough_guess);
-//! let y = tails.isf(1e-300, rough_guess);
+//! let x = tails.isf(1e-300, 600.0);
+//! assert!((x - 300.0 * std::f64::consts::LN_10).abs() < 1e-12 * x);
+//! let y = tails.quantile(1e-300, 1e-300);
+//! assert!((y - 1e-300).abs() < 1e-12 * 1e-300);
 //! ```
 //!
 //! The solver picks the tail holding the smaller probability (p ≤ ½ solves ln F(x) = ln p,
 //! otherwise ln S(x) = ln(1 − p), where 1 − p is exact), so both quantile(1e-300) and
-//! isf(1e-300) keep full relative precision. It brackets the root by expanding from the guess
-//! (geometrically towards finite bounds, doubling steps towards infinite ones), then runs
-//! Newton's method on ln F (in the variable ln x when the support is non-negative, which makes
-//! power-law lower tails linear) and falls back to bisection whenever a step leaves the
-//! bracket or converges too slowly (Press et al., Numerical Recipes, `rtsafe`). Accuracy: the
-//! residual ln T(x) − ln p carries an absolute rounding error of about ε·|ln p|, so the result
-//! has a relative error of about ε·|ln p| / |d ln T / d ln x| (≈ ε·|ln x| for a power-law tail,
-//! under 1e-13 for every representable x) on top of the error of the tail functions. The guess only
-//! affects speed, never the result. Boundary probabilities map to the support ends: quantile(0)
-//! = lower, quantile(1) = upper, isf(0) = upper, isf(1) = lower; NaN or p outside [0, 1] give
-//! NaN.
+//! isf(1e-300) keep full relative precision. It brackets the root starting just beyond the
+//! Newton point of the guess (a tight bracket when the guess is good), expanding geometrically
+//! towards finite bounds and by doubling steps towards infinite ones, then runs Newton's method on
+//! the log tail (in the variable ln x when the support is non-negative, which makes power-law
+//! lower tails linear). When a step leaves the bracket or stalls (Press et al., Numerical
+//! Recipes, `rtsafe`), it takes Newton's step from the other end of the bracket (on a concave
+//! log tail one side overshoots while the other converges monotonically), and bisects only if
+//! that fails too. From a guess 30% off, gamma quantiles take 3–13 evaluations.
+//!
+//! Accuracy: the residual ln T(x) − ln p carries an absolute rounding error of about ε·|ln p|,
+//! so the result has a relative error of about ε·|ln p| / |d ln T / d ln x| (≈ ε·|ln x| for a
+//! power-law tail, under 1e-13 for every representable x) on top of the error of the tail
+//! functions. The guess only affects speed, never the result. Boundary probabilities map to the
+//! support ends: quantile(0) = lower, quantile(1) = upper, isf(0) = upper, isf(1) = lower; NaN
+//! or p outside [0, 1] give NaN.
 
 /// Log-space description of a continuous distribution for [`LogTails::quantile`] and
 /// [`LogTails::isf`].
@@ -133,94 +142,171 @@ where
         }
         let log_var = self.lower >= 0.0;
         let x0 = self.start_point(guess);
-        let (h0, _) = self.residual(x0, ln_target, tail);
+        let (h0, d0) = self.residual(x0, ln_target, tail);
         if h0 == 0.0 {
             return x0;
         }
         if h0.is_nan() {
             return f64::NAN;
         }
-        let Some((mut lo, mut hi)) = self.bracket(x0, h0, ln_target, tail) else {
+        let Some(b) = self.bracket(
+            Point {
+                x: x0,
+                h: h0,
+                dh: d0,
+            },
+            ln_target,
+            tail,
+        ) else {
             return if h0 > 0.0 { self.lower } else { self.upper };
         };
-        let mut x = x0.clamp(lo, hi);
-        if !(x > lo && x < hi) {
-            x = midpoint(lo, hi, log_var);
-        }
+        let (mut lo, mut hi) = (b.lo, b.hi);
+        let mut cur = b.best;
+        let newton_from = |p: &Point| {
+            if log_var {
+                p.x * (-p.h / (p.dh * p.x)).exp()
+            } else {
+                p.x - p.h / p.dh
+            }
+        };
         let mut dx_old = f64::INFINITY;
-        let mut dx = f64::INFINITY;
         for _ in 0..300 {
-            let (h, dh) = self.residual(x, ln_target, tail);
+            let inside = |z: f64| z.is_finite() && z > lo.x && z < hi.x;
+            // Newton from the latest point; if it leaves the bracket or stalls (rtsafe's test),
+            // Newton from the other end (on a concave log-tail one side overshoots, the other
+            // converges monotonically), and only then bisection.
+            let first = newton_from(&cur);
+            let dist = |z: f64| if log_var { (z / cur.x).ln() } else { z - cur.x };
+            // A Newton correction below rounding level: cur is the root (it may be a bracket
+            // end, so this must be tested before the inside-bracket test).
+            if (first - cur.x).abs() <= 2.0 * f64::EPSILON * cur.x.abs() {
+                return first;
+            }
+            let x_new = if inside(first) && (2.0 * dist(first)).abs() <= dx_old.abs() {
+                first
+            } else {
+                let other = if cur.h < 0.0 { hi } else { lo };
+                let second = newton_from(&other);
+                if inside(second) {
+                    second
+                } else {
+                    midpoint(lo.x, hi.x, log_var)
+                }
+            };
+            let dx = dist(x_new);
+            dx_old = dx;
+            let scale = if log_var { 1.0 } else { x_new.abs() };
+            if (x_new - cur.x).abs() <= 2.0 * f64::EPSILON * x_new.abs()
+                || dx.abs() <= 2.0 * f64::EPSILON * scale
+                || hi.x - lo.x <= 4.0 * f64::EPSILON * lo.x.abs().max(hi.x.abs())
+            {
+                return x_new;
+            }
+            let (h, dh) = self.residual(x_new, ln_target, tail);
             if h == 0.0 {
-                return x;
+                return x_new;
             }
             if h.is_nan() {
                 return f64::NAN;
             }
+            cur = Point { x: x_new, h, dh };
             if h < 0.0 {
-                lo = x;
+                lo = cur;
             } else {
-                hi = x;
+                hi = cur;
             }
-            // Newton step, in ln x when the support is non-negative.
-            let slope = if log_var { dh * x } else { dh };
-            let step = h / slope;
-            let newton = if log_var { x * (-step).exp() } else { x - step };
-            let slow = (2.0 * step).abs() > dx_old.abs();
-            dx_old = dx;
-            let x_new = if newton.is_finite() && newton > lo && newton < hi && !slow {
-                dx = step;
-                newton
-            } else {
-                let m = midpoint(lo, hi, log_var);
-                dx = if log_var { (m / x).ln() } else { m - x };
-                m
-            };
-            let scale = if log_var { 1.0 } else { x_new.abs() };
-            if (x_new - x).abs() <= 2.0 * f64::EPSILON * x_new.abs()
-                || dx.abs() <= 2.0 * f64::EPSILON * scale
-                || hi - lo <= 4.0 * f64::EPSILON * lo.abs().max(hi.abs())
-            {
-                return x_new;
-            }
-            x = x_new;
         }
-        x
+        cur.x
     }
 
-    /// Finds lo < hi with h(lo) < 0 < h(hi) around x0, or None if the root sits at a bound.
-    fn bracket(&self, x0: f64, h0: f64, ln_target: f64, tail: Tail) -> Option<(f64, f64)> {
-        let down = h0 > 0.0;
+    /// Finds lo < hi with h(lo) < 0 < h(hi) around the evaluated start, or None if the root
+    /// sits at a bound. First tries just beyond the Newton point (a tight bracket when the guess
+    /// is good), then expands geometrically.
+    fn bracket(&self, start: Point, ln_target: f64, tail: Tail) -> Option<Bracket> {
+        let down = start.h > 0.0;
         let bound = if down { self.lower } else { self.upper };
-        let mut prev = x0;
-        let mut step = x0.abs().max(1.0);
+        let eval = |x: f64| {
+            let (h, dh) = self.residual(x, ln_target, tail);
+            Point { x, h, dh }
+        };
+        let crossed = |p: &Point| if down { p.h <= 0.0 } else { p.h >= 0.0 };
+        let mut prev = start;
+        let log_var = self.lower >= 0.0;
+        let step = 1.5 * start.h
+            / if log_var {
+                start.dh * start.x
+            } else {
+                start.dh
+            };
+        let past_newton = if log_var {
+            start.x * (-step).exp()
+        } else {
+            start.x - step
+        };
+        let toward = if down {
+            past_newton < start.x
+        } else {
+            past_newton > start.x
+        };
+        if past_newton.is_finite() && past_newton > self.lower && past_newton < self.upper && toward
+        {
+            let p = eval(past_newton);
+            if p.h.is_nan() {
+                return None;
+            }
+            if crossed(&p) {
+                return Some(Bracket::new(start, p));
+            }
+            prev = p;
+        }
+        let mut step = prev.x.abs().max(1.0);
         let mut shrink = 0.5;
         for _ in 0..2100 {
             let cand = if bound.is_finite() {
-                let c = bound + (prev - bound) * shrink;
+                let c = bound + (prev.x - bound) * shrink;
                 shrink *= shrink;
                 c
             } else {
-                let c = if down { prev - step } else { prev + step };
+                let c = if down { prev.x - step } else { prev.x + step };
                 step *= 2.0;
                 c
             };
-            if cand == prev || !cand.is_finite() || cand == bound {
+            if cand == prev.x || !cand.is_finite() || cand == bound {
                 return None;
             }
-            let (h, _) = self.residual(cand, ln_target, tail);
-            if h.is_nan() {
+            let p = eval(cand);
+            if p.h.is_nan() {
                 return None;
             }
-            if down && h <= 0.0 {
-                return Some((cand, prev));
+            if crossed(&p) {
+                return Some(Bracket::new(prev, p));
             }
-            if !down && h >= 0.0 {
-                return Some((prev, cand));
-            }
-            prev = cand;
+            prev = p;
         }
         None
+    }
+}
+
+/// An evaluated point: x, the residual h(x) and its derivative.
+#[derive(Clone, Copy)]
+struct Point {
+    x: f64,
+    h: f64,
+    dh: f64,
+}
+
+/// A sign-changing bracket (h(lo) < 0 < h(hi)) and its endpoint with the smaller residual.
+struct Bracket {
+    lo: Point,
+    hi: Point,
+    best: Point,
+}
+
+impl Bracket {
+    fn new(a: Point, b: Point) -> Self {
+        let (lo, hi) = if a.h < 0.0 { (a, b) } else { (b, a) };
+        let best = if lo.h.abs() <= hi.h.abs() { lo } else { hi };
+        Bracket { lo, hi, best }
     }
 }
 
@@ -240,6 +326,48 @@ fn midpoint(lo: f64, hi: f64, log_var: bool) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inverts_normal_on_the_whole_line() {
+        use crate::dist::normal::{std_normal_ln_cdf, std_normal_quantile};
+        let tails = LogTails {
+            ln_cdf: std_normal_ln_cdf,
+            ln_sf: |x: f64| std_normal_ln_cdf(-x),
+            ln_pdf: |x: f64| -0.5 * x * x - crate::dist::special::LN_SQRT_2PI,
+            lower: f64::NEG_INFINITY,
+            upper: f64::INFINITY,
+        };
+        for &p in &[
+            1e-300,
+            1e-100,
+            1e-20,
+            1e-5,
+            0.3,
+            0.5,
+            0.7,
+            0.99,
+            1.0 - 1e-12,
+        ] {
+            let want = std_normal_quantile(p);
+            // A poor guess only costs iterations.
+            let got = tails.quantile(p, 3.0);
+            let err = if want == 0.0 {
+                got.abs()
+            } else {
+                ((got - want) / want).abs()
+            };
+            assert!(err < 1e-14, "p={p}: {got} vs {want}");
+            let got = tails.isf(p, -3.0);
+            let err = if want == 0.0 {
+                got.abs()
+            } else {
+                ((got + want) / want).abs()
+            };
+            assert!(err < 1e-14, "q={p}: {got} vs {}", -want);
+        }
+        assert_eq!(tails.quantile(0.0, 0.0), f64::NEG_INFINITY);
+        assert_eq!(tails.isf(0.0, 0.0), f64::INFINITY);
+    }
 
     #[test]
     fn inverts_exponential_in_both_tails() {

@@ -3,13 +3,16 @@
 //!
 //! Every test has a `*_from_moments` entry point taking [`Moments`] (the sufficient statistics,
 //! mergeable across chunks, threads or SQL partitions) and a raw-sample form that validates its
-//! input with [`check_sample`](crate::error::check_sample) and reduces to it. Two-sample effects
-//! are x − y (scipy's order; the CLI maps treatment → x, control → y).
+//! input as [`check_sample`](crate::error::check_sample) does (empty, non-finite, too few) and
+//! reduces to it. Two-sample effects are x − y (scipy's order; the CLI maps treatment → x,
+//! control → y). Results are named by their CLI method: `one-sample-t`, `student-t`, `welch-t`,
+//! `paired-t`, `z-means`, `z-proportions`, `relative-lift`, `tost`, `non-inferiority`.
 //!
 //! Zero variance follows scipy where scipy gives a number: a zero standard error with a non-zero
 //! effect gives an infinite statistic and a p-value of 0 (or 1 in the opposite one-sided
 //! direction); a zero standard error with a zero effect is 0/0 in scipy (NaN) and here a
-//! [`StatsError::Degenerate`] error.
+//! [`StatsError::Degenerate`] error. Methods that need a variance per group (Welch, paired,
+//! one-sample, estimated-σ z) reject n = 1 with [`StatsError::TooFew`].
 
 mod auto;
 mod effect_size;
@@ -37,7 +40,7 @@ pub use z_means::{
     z_mean_one_sample, z_mean_one_sample_from_moments, z_means_test, z_means_test_from_moments,
 };
 
-use crate::error::{Result, StatsError, check_sample};
+use crate::error::{Result, StatsError, check_finite};
 use crate::moments::Moments;
 use crate::result::Alternative;
 
@@ -73,10 +76,32 @@ pub(crate) fn check_moments(what: &str, m: &Moments, min: u64) -> Result<()> {
     Ok(())
 }
 
-/// Validates a raw sample and summarizes it.
+/// Validates a raw sample and summarizes it with [`Moments::from_slice`].
 pub(crate) fn summarize(what: &str, data: &[f64], min: usize) -> Result<Moments> {
-    check_sample(what, data, min)?;
-    Ok(Moments::from_slice(data))
+    if data.is_empty() {
+        return Err(StatsError::Empty {
+            what: what.to_string(),
+        });
+    }
+    let total = Moments::from_slice(data);
+    if !total.mean.is_finite() {
+        // A non-finite mean: either a NaN/inf value (reported with its position) or an overflow
+        // of finite values, which the moment checks reject downstream.
+        check_finite(what, data)?;
+    }
+    check_sample_len(what, data.len(), min)?;
+    Ok(total)
+}
+
+fn check_sample_len(what: &str, n: usize, min: usize) -> Result<()> {
+    if n < min {
+        return Err(StatsError::TooFew {
+            what: what.to_string(),
+            n,
+            min,
+        });
+    }
+    Ok(())
 }
 
 /// Sample variance of a validated summary, clamped at 0 against rounding in merged inputs.
@@ -120,6 +145,19 @@ pub(crate) fn zero_se_outcome(
         }
     };
     Ok((statistic, p))
+}
+
+/// Rejects an effect or standard error that overflowed f64 (inputs near ±1e308), which would
+/// otherwise turn into an infinite statistic or be mistaken for a zero standard error.
+pub(crate) fn check_overflow(method: &str, effect: f64, se: f64) -> Result<()> {
+    if effect.is_finite() && se.is_finite() {
+        Ok(())
+    } else {
+        Err(StatsError::Degenerate(format!(
+            "{method}: the effect ({effect}) or its standard error ({se}) overflows f64; \
+             rescale the data"
+        )))
+    }
 }
 
 /// Confidence interval of a point mass (zero standard error) at `estimate`, one-sided as asked.

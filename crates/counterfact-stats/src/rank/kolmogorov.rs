@@ -2,7 +2,7 @@
 //! probabilities, and the one-sample Kolmogorov and Smirnov distributions that scipy's asymptotic
 //! two-sample test evaluates at the effective size n·m/(n + m).
 
-use statrs::function::gamma::ln_gamma;
+use crate::dist::special::ln_gamma;
 
 const E128: i32 = 128;
 const P128: f64 = 3.402_823_669_209_385e38; // 2^128
@@ -147,7 +147,7 @@ fn ln_factorial_over_power(n: f64) -> f64 {
         8.417_508_417_508_417e-4,
         -5.952_380_952_380_952e-4,
         7.936_507_936_507_937e-4,
-        -2.777_777_777_777_777_8e-3,
+        -2.777_777_777_777_778e-3,
         8.333_333_333_333_333e-2,
     ];
     let rn = 1.0 / n;

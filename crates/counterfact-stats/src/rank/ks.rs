@@ -1,5 +1,7 @@
 //! Two-sample Kolmogorov-Smirnov test.
 
+use rayon::prelude::*;
+
 use crate::error::{Result, StatsError, check_sample};
 use crate::result::{Alternative, TestResult};
 
@@ -9,6 +11,8 @@ use super::kolmogorov::{
 };
 use super::ranks::{merge_walk, sort_finite};
 
+/// Pooled sizes from which the ECDF walk is split across threads.
+const PARALLEL_MIN_LEN: usize = 1 << 16;
 /// scipy's `auto` attempts the exact p-value while both samples have at most this many values.
 const MAX_AUTO_EXACT_N: usize = 10_000;
 
@@ -63,12 +67,19 @@ impl Extreme {
     }
 }
 
-fn extremes(xs: &[f64], ys: &[f64]) -> Extremes {
+/// The extremes of F_x − F_y over the pooled values of xs[i0..i1] and ys[j0..j1], a stretch that
+/// starts after i0 values of x and j0 of y.
+fn extremes_in(
+    xs: &[f64],
+    ys: &[f64],
+    (i0, j0): (usize, usize),
+    (i1, j1): (usize, usize),
+) -> (Extreme, Extreme) {
     let (n1, n2) = (xs.len() as f64, ys.len() as f64);
-    let (mut cx, mut cy) = (0usize, 0usize);
+    let (mut cx, mut cy) = (i0, j0);
     let mut hi = Extreme::new();
     let mut lo = Extreme::new();
-    merge_walk(xs, ys, |v| {
+    merge_walk(&xs[i0..i1], &ys[j0..j1], |v| {
         cx += v.in_x;
         cy += v.in_y;
         // The same floating-point expression as scipy's searchsorted(...)/n1 − .../n2.
@@ -76,6 +87,38 @@ fn extremes(xs: &[f64], ys: &[f64]) -> Extremes {
         hi.offer(diff, v.value, v.in_x > 0, v.in_y > 0);
         lo.offer(-diff, v.value, v.in_x > 0, v.in_y > 0);
     });
+    (hi, lo)
+}
+
+/// Splits the pooled values into stretches at values of x (never inside a run of equal values)
+/// and walks them in parallel; merging keeps the first location of each extreme, as one
+/// sequential walk would.
+fn extremes(xs: &[f64], ys: &[f64]) -> Extremes {
+    let parts = if xs.len() + ys.len() >= PARALLEL_MIN_LEN {
+        4 * rayon::current_num_threads()
+    } else {
+        1
+    };
+    let mut bounds = vec![(0, 0)];
+    for p in 1..parts {
+        let v = xs[p * xs.len() / parts];
+        let cut = (
+            xs.partition_point(|&a| a < v),
+            ys.partition_point(|&b| b < v),
+        );
+        if bounds.last().is_some_and(|&last| cut > last) {
+            bounds.push(cut);
+        }
+    }
+    bounds.push((xs.len(), ys.len()));
+    let (hi, lo) = bounds
+        .par_windows(2)
+        .map(|w| extremes_in(xs, ys, w[0], w[1]))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold((Extreme::new(), Extreme::new()), |(h, l), (h2, l2)| {
+            (h.then(h2), l.then(l2))
+        });
     Extremes {
         d_plus: hi.value,
         loc_plus: hi.location(),
@@ -85,6 +128,21 @@ fn extremes(xs: &[f64], ys: &[f64]) -> Extremes {
 }
 
 impl Extreme {
+    /// The extreme of a walk followed by a later walk.
+    fn then(self, later: Extreme) -> Extreme {
+        if later.value > self.value {
+            later
+        } else if later.value == self.value {
+            Extreme {
+                value: self.value,
+                in_x: self.in_x.or(later.in_x),
+                in_y: self.in_y.or(later.in_y),
+            }
+        } else {
+            self
+        }
+    }
+
     fn new() -> Extreme {
         Extreme {
             value: f64::NEG_INFINITY,
@@ -205,4 +263,27 @@ pub fn ks_2samp(x: &[f64], y: &[f64], options: &KsOptions) -> Result<TestResult>
         result = result.with_note(note);
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_walk_matches_one_walk() {
+        for modulus in [7usize, 1000, 1 << 30] {
+            let mut xs: Vec<f64> = (0..90_000).map(|i| ((i * 7919) % modulus) as f64).collect();
+            let mut ys: Vec<f64> = (0..70_000)
+                .map(|i| ((i * 104_729) % modulus) as f64 + 0.5 * (i % 2) as f64)
+                .collect();
+            xs.sort_unstable_by(f64::total_cmp);
+            ys.sort_unstable_by(f64::total_cmp);
+            let split = extremes(&xs, &ys);
+            let (hi, lo) = extremes_in(&xs, &ys, (0, 0), (xs.len(), ys.len()));
+            assert_eq!(split.d_plus, hi.value);
+            assert_eq!(split.loc_plus, hi.location());
+            assert_eq!(split.d_minus, lo.value.clamp(0.0, 1.0));
+            assert_eq!(split.loc_minus, lo.location());
+        }
+    }
 }

@@ -3,69 +3,121 @@
 
 use rayon::prelude::*;
 
-/// Below this length a comparison sort beats the radix sort's fixed passes.
-const RADIX_MIN_LEN: usize = 4096;
-/// Radix digit width in bits (11 bits: six passes cover the 64-bit key).
-const DIGIT_BITS: u32 = 11;
+/// Below this length a plain comparison sort is as fast as distributing into buckets.
+const BUCKET_MIN_LEN: usize = 1 << 14;
+/// Average number of values per first-level bucket: small enough to stay in cache while the
+/// bucket is distributed again.
+const VALUES_PER_BUCKET: usize = 2048;
+/// Average number of values per second-level bucket, finished by insertion sort.
+const VALUES_PER_SUB_BUCKET: usize = 8;
+/// Buckets longer than this are finished by a comparison sort instead of insertion sort.
+const INSERTION_MAX: usize = 32;
 
-/// An order-preserving unsigned key of a finite f64 (−0.0 and +0.0 share a key, so they tie).
-fn key(v: f64) -> u64 {
-    let bits = (v + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
-}
-
-fn from_key(k: u64) -> f64 {
-    let bits = if k >> 63 == 1 { k & !(1 << 63) } else { !k };
-    f64::from_bits(bits)
-}
-
-/// Sorts finite values ascending: LSD radix sort on the order-preserving bit pattern for large
-/// inputs (Knuth, TAOCP vol. 3, §5.2.5), so that sorting is linear in the input size.
+/// Sorts finite values ascending (−0.0 becomes +0.0 so that the two tie).
+///
+/// Large inputs are distributed into buckets by linear interpolation between the minimum and
+/// maximum, which is monotone in the value (Neubert's flashsort; Knuth, TAOCP vol. 3, §5.2.5),
+/// then each bucket is distributed once more in cache and finished by insertion sort, in
+/// parallel. Skewed buckets fall back to a comparison sort, so the worst case stays
+/// O(n log n) while smooth data sort in close to linear time.
 pub fn sort_finite(data: &[f64]) -> Vec<f64> {
-    if data.len() < RADIX_MIN_LEN {
+    let n = data.len();
+    if n < BUCKET_MIN_LEN {
         let mut v: Vec<f64> = data.iter().map(|&x| x + 0.0).collect();
         v.sort_unstable_by(f64::total_cmp);
         return v;
     }
-    let mut keys: Vec<u64> = data.par_iter().map(|&v| key(v)).collect();
-    radix_sort_u64(&mut keys);
-    keys.par_iter().map(|&k| from_key(k)).collect()
+    let (min, max) = min_max(data);
+    let mut out = vec![0.0; n];
+    let counts = match distribute(data, min, max, n / VALUES_PER_BUCKET, &mut out) {
+        Some(counts) => counts,
+        None => return vec![min + 0.0; n],
+    };
+    let mut slices = Vec::with_capacity(counts.len());
+    let mut rest: &mut [f64] = &mut out;
+    for w in counts.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .for_each_init(Vec::new, |scratch, s| sort_bucket(s, scratch));
+    out
 }
 
-fn radix_sort_u64(keys: &mut Vec<u64>) {
-    let buckets = 1usize << DIGIT_BITS;
-    let mask = (buckets - 1) as u64;
-    let passes = 64_u32.div_ceil(DIGIT_BITS);
-    // One histogram per pass, gathered in a single read of the data.
-    let mut hist = vec![vec![0usize; buckets]; passes as usize];
-    for &k in keys.iter() {
-        for (p, h) in hist.iter_mut().enumerate() {
-            h[((k >> (p as u32 * DIGIT_BITS)) & mask) as usize] += 1;
+fn min_max(data: &[f64]) -> (f64, f64) {
+    data.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Writes `data` into `out` grouped by interpolation bucket (about `buckets` of them) and
+/// returns the bucket boundaries, or None when all values are equal.
+fn distribute(
+    data: &[f64],
+    min: f64,
+    max: f64,
+    buckets: usize,
+    out: &mut [f64],
+) -> Option<Vec<usize>> {
+    let buckets = buckets.max(1);
+    // Halving keeps max − min finite for any finite inputs.
+    let (lo, span) = (min / 2.0, max / 2.0 - min / 2.0);
+    if span <= 0.0 {
+        return None;
+    }
+    let scale = buckets as f64 / span;
+    let bucket_of = |v: f64| (((v / 2.0 - lo) * scale) as usize).min(buckets - 1);
+    let mut counts = vec![0usize; buckets + 1];
+    for &v in data {
+        counts[bucket_of(v) + 1] += 1;
+    }
+    for b in 1..=buckets {
+        counts[b] += counts[b - 1];
+    }
+    let mut next = counts.clone();
+    for &v in data {
+        let b = bucket_of(v);
+        out[next[b]] = v + 0.0;
+        next[b] += 1;
+    }
+    Some(counts)
+}
+
+/// Sorts one first-level bucket: a second, in-cache distribution, then insertion sort.
+fn sort_bucket(s: &mut [f64], scratch: &mut Vec<f64>) {
+    if s.len() <= INSERTION_MAX {
+        insertion_sort(s);
+        return;
+    }
+    let (min, max) = min_max(s);
+    scratch.clear();
+    scratch.resize(s.len(), 0.0);
+    let Some(counts) = distribute(s, min, max, s.len() / VALUES_PER_SUB_BUCKET, scratch) else {
+        return;
+    };
+    s.copy_from_slice(scratch);
+    for w in counts.windows(2) {
+        let sub = &mut s[w[0]..w[1]];
+        if sub.len() <= INSERTION_MAX {
+            insertion_sort(sub);
+        } else {
+            sub.sort_unstable_by(f64::total_cmp);
         }
     }
-    let mut buf = vec![0u64; keys.len()];
-    for (p, h) in hist.iter().enumerate() {
-        // A digit shared by every key leaves the order unchanged: skip the pass.
-        if h.iter().any(|&c| c == keys.len()) {
-            continue;
+}
+
+fn insertion_sort(s: &mut [f64]) {
+    for i in 1..s.len() {
+        let v = s[i];
+        let mut j = i;
+        while j > 0 && s[j - 1] > v {
+            s[j] = s[j - 1];
+            j -= 1;
         }
-        let shift = p as u32 * DIGIT_BITS;
-        let mut offsets = vec![0usize; buckets];
-        let mut total = 0;
-        for (o, &c) in offsets.iter_mut().zip(h.iter()) {
-            *o = total;
-            total += c;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & mask) as usize;
-            buf[offsets[d]] = k;
-            offsets[d] += 1;
-        }
-        std::mem::swap(keys, &mut buf);
+        s[j] = v;
     }
 }
 
@@ -82,27 +134,62 @@ pub struct PooledValue {
 
 /// Calls `visit` for each distinct value of two ascending samples in increasing order.
 pub fn merge_walk(xs: &[f64], ys: &[f64], mut visit: impl FnMut(PooledValue)) {
+    // End of the run of values equal to s[start] (runs are rare in continuous data, so the
+    // loop condition predicts well; only the x-or-y choice below is data dependent).
+    fn run_end(s: &[f64], start: usize) -> usize {
+        let v = s[start];
+        let mut end = start + 1;
+        while end < s.len() && s[end] == v {
+            end += 1;
+        }
+        end
+    }
     let (mut i, mut j) = (0, 0);
-    while i < xs.len() || j < ys.len() {
-        let value = match (xs.get(i), ys.get(j)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&a), None) => a,
-            (None, Some(&b)) => b,
-            (None, None) => break,
-        };
-        let i0 = i;
-        while i < xs.len() && xs[i] == value {
-            i += 1;
+    while i < xs.len() && j < ys.len() {
+        let (a, b) = (xs[i], ys[j]);
+        if a < b {
+            let e = run_end(xs, i);
+            visit(PooledValue {
+                value: a,
+                in_x: e - i,
+                in_y: 0,
+            });
+            i = e;
+        } else if b < a {
+            let e = run_end(ys, j);
+            visit(PooledValue {
+                value: b,
+                in_x: 0,
+                in_y: e - j,
+            });
+            j = e;
+        } else {
+            let (ex, ey) = (run_end(xs, i), run_end(ys, j));
+            visit(PooledValue {
+                value: a,
+                in_x: ex - i,
+                in_y: ey - j,
+            });
+            (i, j) = (ex, ey);
         }
-        let j0 = j;
-        while j < ys.len() && ys[j] == value {
-            j += 1;
-        }
+    }
+    while i < xs.len() {
+        let e = run_end(xs, i);
         visit(PooledValue {
-            value,
-            in_x: i - i0,
-            in_y: j - j0,
+            value: xs[i],
+            in_x: e - i,
+            in_y: 0,
         });
+        i = e;
+    }
+    while j < ys.len() {
+        let e = run_end(ys, j);
+        visit(PooledValue {
+            value: ys[j],
+            in_x: 0,
+            in_y: e - j,
+        });
+        j = e;
     }
 }
 
@@ -111,16 +198,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn radix_sort_matches_comparison_sort() {
-        let data: Vec<f64> = (0..10_000)
+    fn bucket_sort_matches_comparison_sort() {
+        let data: Vec<f64> = (0..50_000)
             .map(|i| ((i * 7919) % 10_007) as f64 * if i % 3 == 0 { -1.5 } else { 0.25 })
             .chain([0.0, -0.0, f64::MAX, f64::MIN, 1e-310, -1e-310])
             .collect();
         let mut want = data.clone();
         want.sort_unstable_by(f64::total_cmp);
         let got = sort_finite(&data);
+        assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             assert!(g == w);
         }
+        let skewed: Vec<f64> = (0..40_000)
+            .map(|i| if i % 1000 == 0 { 1e300 } else { (i % 7) as f64 })
+            .collect();
+        let mut want = skewed.clone();
+        want.sort_unstable_by(f64::total_cmp);
+        assert_eq!(sort_finite(&skewed), want);
+        assert_eq!(sort_finite(&[2.0; 20_000]), vec![2.0; 20_000]);
     }
 }

@@ -11,6 +11,7 @@ pub mod bca;
 pub mod bootstrap;
 pub mod permutation;
 pub mod poisson_bootstrap;
+mod poisson_one;
 pub mod statistic;
 
 pub use bootstrap::{
@@ -49,17 +50,18 @@ pub(crate) const BLOCK: u64 = 64;
 pub(crate) mod domain {
     pub const PERMUTATION: u64 = 1;
     pub const BOOTSTRAP: u64 = 2;
-    pub const POISSON_X: u64 = 3;
-    pub const POISSON_Y: u64 = 4;
+    pub const POISSON: u64 = 3;
 }
 
 /// The ChaCha8 generator of work item (`key`, `stream`) under `seed` and `domain`: the 256-bit
-/// key holds (seed, domain, key) verbatim, so distinct items never share a stream.
-pub(crate) fn item_rng(seed: u64, domain: u64, key: u64, stream: u64) -> Bits {
+/// ChaCha key holds (seed, domain, key[0], key[1]) verbatim, so distinct items never share a
+/// stream.
+pub(crate) fn item_rng(seed: u64, domain: u64, key: [u64; 2], stream: u64) -> Bits {
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     bytes[8..16].copy_from_slice(&domain.to_le_bytes());
-    bytes[16..24].copy_from_slice(&key.to_le_bytes());
+    bytes[16..24].copy_from_slice(&key[0].to_le_bytes());
+    bytes[24..32].copy_from_slice(&key[1].to_le_bytes());
     let mut rng = ChaCha8Rng::from_seed(bytes);
     rng.set_stream(stream);
     Bits {
@@ -136,6 +138,12 @@ impl Bits {
         }
     }
 
+    /// Fills `out` with fresh bytes straight from the generator (bypassing the buffer).
+    #[inline]
+    pub(crate) fn bytes(&mut self, out: &mut [u8; WORDS * 4]) {
+        self.rng.fill_bytes(out);
+    }
+
     /// The next 64 uniform bits of the stream.
     #[inline]
     pub(crate) fn next_u64(&mut self) -> u64 {
@@ -194,7 +202,7 @@ mod tests {
 
     #[test]
     fn bounded_index_is_uniform_enough() {
-        let mut rng = item_rng(7, 0, 0, 0);
+        let mut rng = item_rng(7, 0, [0, 0], 0);
         let mut counts = [0u32; 7];
         for _ in 0..70_000 {
             counts[bounded_index(&mut rng, 7)] += 1;

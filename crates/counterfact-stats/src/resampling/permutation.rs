@@ -126,7 +126,14 @@ pub fn permutation_test(
     let (counts, evaluated) = match exact_count {
         Some(count) => {
             let comparator = if mean_diff {
-                let sx = pooled[..n].iter().fold(0.0, |a, v| a + v);
+                // Summed in the enumeration's order, so the observed split compares equal to
+                // itself bit for bit.
+                let sequential = |s: &[f64]| s.iter().fold(0.0, |a, v| a + v);
+                let sx = if n <= m {
+                    sequential(&pooled[..n])
+                } else {
+                    total - sequential(&pooled[n..])
+                };
                 Comparator::new(split_mean_diff(sx, total, n, m))
             } else {
                 Comparator::new(observed)
@@ -148,9 +155,9 @@ pub fn permutation_test(
     };
     let exact = exact_count.is_some();
     let adjustment = if exact { 0 } else { 1 };
-    let denominator = (evaluated + adjustment) as f64;
-    let p_less = (counts.le + adjustment) as f64 / denominator;
-    let p_greater = (counts.ge + adjustment) as f64 / denominator;
+    let denominator = evaluated as f64 + adjustment as f64;
+    let p_less = (counts.le as f64 + adjustment as f64) / denominator;
+    let p_greater = (counts.ge as f64 + adjustment as f64) / denominator;
     let p_value = match options.alternative {
         Alternative::Less => p_less,
         Alternative::Greater => p_greater,
@@ -241,6 +248,7 @@ fn enumerate_from<F: FnMut(&[usize], f64)>(
     }
 }
 
+/// Every split, enumerated as the index sets of the smaller group (recursion depth min(n, m)).
 fn enumerate_exact(
     pooled: &[f64],
     n: usize,
@@ -250,46 +258,54 @@ fn enumerate_exact(
 ) -> TailCounts {
     let n_total = pooled.len();
     let m = n_total - n;
+    let (small, small_is_x) = (n.min(m), n <= m);
     let mean_diff = matches!(statistic, TwoSampleStatistic::MeanDiff);
-    (0..=(n_total - n))
+    (0..=(n_total - small))
         .into_par_iter()
         .map(|first| {
             let mut counts = TailCounts::default();
-            let mut chosen = Vec::with_capacity(n);
+            let mut chosen = Vec::with_capacity(small);
             chosen.push(first);
             if mean_diff {
+                let mut leaf = |_: &[usize], s: f64| {
+                    let sx = if small_is_x { s } else { total - s };
+                    comparator.count(&mut counts, split_mean_diff(sx, total, n, m));
+                };
                 enumerate_from(
                     pooled,
                     first + 1,
-                    n - 1,
+                    small - 1,
                     &mut chosen,
                     pooled[first],
-                    &mut |_, sx| {
-                        comparator.count(&mut counts, split_mean_diff(sx, total, n, m));
-                    },
+                    &mut leaf,
                 );
             } else {
-                let mut in_x = vec![false; n_total];
-                let mut bx = Vec::with_capacity(n);
-                let mut by = Vec::with_capacity(m);
-                enumerate_from(pooled, first + 1, n - 1, &mut chosen, 0.0, &mut |idx, _| {
-                    bx.clear();
-                    by.clear();
+                let mut in_small = vec![false; n_total];
+                let (mut members, mut rest) = (Vec::with_capacity(small), Vec::new());
+                let mut leaf = |idx: &[usize], _: f64| {
+                    members.clear();
+                    rest.clear();
                     for &i in idx {
-                        in_x[i] = true;
+                        in_small[i] = true;
                     }
                     for (i, &v) in pooled.iter().enumerate() {
-                        if in_x[i] {
-                            bx.push(v);
+                        if in_small[i] {
+                            members.push(v);
                         } else {
-                            by.push(v);
+                            rest.push(v);
                         }
                     }
                     for &i in idx {
-                        in_x[i] = false;
+                        in_small[i] = false;
                     }
-                    comparator.count(&mut counts, statistic.eval_in_place(&mut bx, &mut by));
-                });
+                    let null = if small_is_x {
+                        statistic.eval_in_place(&mut members, &mut rest)
+                    } else {
+                        statistic.eval_in_place(&mut rest, &mut members)
+                    };
+                    comparator.count(&mut counts, null);
+                };
+                enumerate_from(pooled, first + 1, small - 1, &mut chosen, 0.0, &mut leaf);
             }
             counts
         })
@@ -314,7 +330,7 @@ fn monte_carlo(
     (0..n_blocks(options.n_resamples))
         .into_par_iter()
         .map(|block| {
-            let mut rng = item_rng(options.seed, domain::PERMUTATION, 0, block);
+            let mut rng = item_rng(options.seed, domain::PERMUTATION, [0, 0], block);
             let mut counts = TailCounts::default();
             let len = block_len(block, options.n_resamples);
             if coin_flips {
@@ -452,7 +468,7 @@ mod tests {
         // subset sum of 0..10 should average 3 × 4.5.
         let values: Vec<f64> = (0..10).map(f64::from).collect();
         let mut subset = CoinFlipSubset::new(10);
-        let mut rng = item_rng(1, 0, 0, 0);
+        let mut rng = item_rng(1, 0, [0, 0], 0);
         let runs = 200_000;
         let mut hits = [0u32; 10];
         let mut total = 0.0;
@@ -468,6 +484,21 @@ mod tests {
             assert!((share - 0.3).abs() < 0.005, "{hits:?}");
         }
         assert!((total / runs as f64 - 13.5).abs() < 0.03);
+    }
+
+    #[test]
+    fn exact_enumeration_is_symmetric_in_group_sizes() {
+        // Enumerating the smaller group must give the same p-value whichever sample it is.
+        let x = [3.1, 0.4, 2.2, 5.0, 1.7, 2.9, 4.4];
+        let y = [0.2, 1.1, 0.9];
+        let opts = PermutationOptions::default();
+        for s in [TwoSampleStatistic::MeanDiff, TwoSampleStatistic::MedianDiff] {
+            let xy = permutation_test(&x, &y, &s, &opts).unwrap();
+            let yx = permutation_test(&y, &x, &s, &opts).unwrap();
+            assert_eq!(xy.extra["n_resamples"], 120.0);
+            assert!((xy.p_value - yx.p_value).abs() < 1e-12, "{s:?}");
+            assert!((xy.statistic + yx.statistic).abs() < 1e-12);
+        }
     }
 
     #[test]
