@@ -8,8 +8,17 @@ use support::{bad_input, json, ok};
 #[test]
 fn sample_size_for_a_conversion_rate() {
     let v = json(&[
-        "power", "--metric", "proportions", "--baseline", "0.1", "--mde", "0.02", "--power",
-        "0.8", "--alpha", "0.05",
+        "power",
+        "--metric",
+        "proportions",
+        "--baseline",
+        "0.1",
+        "--mde",
+        "0.02",
+        "--power",
+        "0.8",
+        "--alpha",
+        "0.05",
     ]);
     let mut spec = PowerSpec::new(Metric::Proportions {
         baseline: 0.1,
@@ -30,9 +39,32 @@ fn sample_size_for_a_conversion_rate() {
 #[test]
 fn every_adjustment_and_the_duration() {
     let v = json(&[
-        "power", "--metric", "means", "--sd", "1.2", "--mde", "0.05", "--relative", "--mean", "2",
-        "--arms", "3", "--ratio", "2", "--cuped-rho", "0.5", "--cluster-size", "4", "--icc",
-        "0.01", "--sequential", "pocock:3", "--daily-traffic", "100000", "--share", "0.2",
+        "power",
+        "--metric",
+        "means",
+        "--sd",
+        "1.2",
+        "--mde",
+        "0.05",
+        "--relative",
+        "--mean",
+        "2",
+        "--arms",
+        "3",
+        "--ratio",
+        "2",
+        "--cuped-rho",
+        "0.5",
+        "--cluster-size",
+        "4",
+        "--icc",
+        "0.01",
+        "--sequential",
+        "pocock:3",
+        "--daily-traffic",
+        "100000",
+        "--share",
+        "0.2",
         "--curve",
     ]);
     let r = &v["result"];
@@ -53,22 +85,58 @@ fn every_adjustment_and_the_duration() {
 #[test]
 fn table_output_and_each_unknown() {
     let out = ok(&[
-        "power", "--metric", "standardized", "--test", "t", "--mde", "0.5", "--solve", "n",
+        "power",
+        "--metric",
+        "standardized",
+        "--test",
+        "t",
+        "--mde",
+        "0.5",
+        "--solve",
+        "n",
     ]);
     // TTestIndPower().solve_power(0.5, power=0.8, alpha=0.05) = 63.7656...
     assert!(out.contains("63.7656"), "{out}");
     let p = json(&[
-        "power", "--metric", "standardized", "--test", "t", "--mde", "0.5", "--n", "64",
-        "--solve", "power",
+        "power",
+        "--metric",
+        "standardized",
+        "--test",
+        "t",
+        "--mde",
+        "0.5",
+        "--n",
+        "64",
+        "--solve",
+        "power",
     ]);
     assert!((p["result"]["power"].as_f64().unwrap() - 0.801_459_557_922_254_2).abs() < 1e-9);
     let m = json(&[
-        "power", "--metric", "standardized", "--test", "t", "--n", "64", "--solve", "mde",
+        "power",
+        "--metric",
+        "standardized",
+        "--test",
+        "t",
+        "--n",
+        "64",
+        "--solve",
+        "mde",
     ]);
     assert!((m["result"]["effect"].as_f64().unwrap() - 0.499_069_177_965_820_84).abs() < 1e-9);
     let a = json(&[
-        "power", "--metric", "standardized", "--mde", "0.2", "--n", "400", "--power", "0.8",
-        "--solve", "alpha", "--alternative", "larger",
+        "power",
+        "--metric",
+        "standardized",
+        "--mde",
+        "0.2",
+        "--n",
+        "400",
+        "--power",
+        "0.8",
+        "--solve",
+        "alpha",
+        "--alternative",
+        "larger",
     ]);
     let alpha = a["result"]["alpha"].as_f64().unwrap();
     assert!(alpha > 0.0 && alpha < 0.05, "alpha {alpha}");
@@ -77,22 +145,60 @@ fn table_output_and_each_unknown() {
 #[test]
 fn impossible_inputs_are_one_line_errors() {
     bad_input(
-        &["power", "--metric", "proportions", "--baseline", "1.2", "--mde", "0.01"],
+        &[
+            "power",
+            "--metric",
+            "proportions",
+            "--baseline",
+            "1.2",
+            "--mde",
+            "0.01",
+        ],
         "baseline",
     );
-    bad_input(&["power", "--metric", "means", "--sd", "1", "--mde", "0"], "effect");
     bad_input(
-        &["power", "--metric", "means", "--sd", "1", "--mde", "0.1", "--power", "0.01"],
+        &["power", "--metric", "means", "--sd", "1", "--mde", "0"],
+        "effect",
+    );
+    bad_input(
+        &[
+            "power", "--metric", "means", "--sd", "1", "--mde", "0.1", "--power", "0.01",
+        ],
         "power",
     );
     bad_input(
-        &["power", "--metric", "means", "--sd", "1", "--mde", "0.1", "--daily-traffic", "-5"],
+        &[
+            "power",
+            "--metric",
+            "means",
+            "--sd",
+            "1",
+            "--mde",
+            "0.1",
+            "--daily-traffic",
+            "-5",
+        ],
         "daily_traffic",
     );
     bad_input(&["power", "--metric", "means", "--mde", "0.1"], "--sd");
     bad_input(
-        &["power", "--metric", "means", "--sd", "1", "--mde", "0.1", "--sequential", "x:3"],
+        &[
+            "power",
+            "--metric",
+            "means",
+            "--sd",
+            "1",
+            "--mde",
+            "0.1",
+            "--sequential",
+            "x:3",
+        ],
         "--sequential",
     );
-    bad_input(&["power", "--metric", "means", "--sd", "1", "--solve", "power", "--mde", "0.1"], "--n");
+    bad_input(
+        &[
+            "power", "--metric", "means", "--sd", "1", "--solve", "power", "--mde", "0.1",
+        ],
+        "--n",
+    );
 }

@@ -48,24 +48,49 @@ fn cuped_cluster_and_sequential_scale_n() {
     let base = solve(&means(), Unknown::N).unwrap().n_control;
     let mut s = means();
     s.cuped_rho = 0.6;
-    close(solve(&s, Unknown::N).unwrap().n_control, base * 0.64, 1e-12, "cuped");
+    close(
+        solve(&s, Unknown::N).unwrap().n_control,
+        base * 0.64,
+        1e-12,
+        "cuped",
+    );
     let mut s = means();
     s.cluster_size = 11.0;
     s.icc = 0.02;
     let r = solve(&s, Unknown::N).unwrap();
     close(r.n_control, base * 1.2, 1e-12, "cluster");
-    close(r.clusters_control.unwrap(), base * 1.2 / 11.0, 1e-12, "clusters");
+    close(
+        r.clusters_control.unwrap(),
+        base * 1.2 / 11.0,
+        1e-12,
+        "clusters",
+    );
     let mut s = means();
     s.sequential = Sequential::OBrienFleming { looks: 5 };
-    close(solve(&s, Unknown::N).unwrap().n_control, base * 1.028, 1e-12, "obf");
+    close(
+        solve(&s, Unknown::N).unwrap().n_control,
+        base * 1.028,
+        1e-12,
+        "obf",
+    );
     s.sequential = Sequential::Pocock { looks: 2 };
     s.power = Some(0.9);
     let mut plain = means();
     plain.power = Some(0.9);
     let base90 = solve(&plain, Unknown::N).unwrap().n_control;
-    close(solve(&s, Unknown::N).unwrap().n_control, base90 * 1.100, 1e-12, "pocock");
+    close(
+        solve(&s, Unknown::N).unwrap().n_control,
+        base90 * 1.100,
+        1e-12,
+        "pocock",
+    );
     s.sequential = Sequential::Factor { factor: 1.3 };
-    close(solve(&s, Unknown::N).unwrap().n_control, base90 * 1.3, 1e-12, "factor");
+    close(
+        solve(&s, Unknown::N).unwrap().n_control,
+        base90 * 1.3,
+        1e-12,
+        "factor",
+    );
     s.sequential = Sequential::Pocock { looks: 7 };
     assert!(solve(&s, Unknown::N).is_err());
 }
@@ -81,7 +106,12 @@ fn arms_use_bonferroni_and_count_every_arm() {
     single.ratio = 2.0;
     let one = solve(&single, Unknown::N).unwrap();
     close(r.n_control, one.n_control, 1e-12, "bonferroni n");
-    close(r.alpha_per_comparison, 0.05 / 3.0, 1e-15, "alpha per comparison");
+    close(
+        r.alpha_per_comparison,
+        0.05 / 3.0,
+        1e-15,
+        "alpha per comparison",
+    );
     close(r.n_total, r.n_control * (1.0 + 3.0 * 2.0), 1e-15, "total");
     s.correction = Correction::None;
     let unc = solve(&s, Unknown::N).unwrap();
@@ -118,7 +148,12 @@ fn relative_effect_and_ratio_metric() {
     );
     s.n = Some(300.0);
     let mde = solve(&s, Unknown::Mde).unwrap();
-    close(mde.relative_effect.unwrap(), mde.effect / 10.0, 1e-15, "rel mde");
+    close(
+        mde.relative_effect.unwrap(),
+        mde.effect / 10.0,
+        1e-15,
+        "rel mde",
+    );
 
     let (mn, md, vn, vd, cov) = (3.0, 2.0, 4.0, 1.5, 1.2);
     let ratio = mn / md;

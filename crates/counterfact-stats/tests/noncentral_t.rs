@@ -37,10 +37,17 @@ fn agrees_with_scipy_nct() {
             worst = worst.max(err);
             n += 1;
             if err > 1e-10 {
-                bad.push(format!("{what} df={df} nc={nc} t={t}: got {got:e} want {want:e} err {err:e}"));
+                bad.push(format!(
+                    "{what} df={df} nc={nc} t={t}: got {got:e} want {want:e} err {err:e}"
+                ));
             }
         }
     }
     println!("noncentral t: {n} values, worst error {worst:e}, {skipped} values <= 1e-100 skipped");
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

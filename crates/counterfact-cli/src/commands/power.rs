@@ -242,8 +242,8 @@ fn spec(args: &PowerArgs) -> Result<(PowerSpec, Unknown)> {
         TestArg::T => TestKind::T,
     };
     spec.one_sample = args.one_sample;
-    spec.alternative =
-        parse_alternative(&args.alternative).map_err(|e| bad_input(format!("--alternative: {e}")))?;
+    spec.alternative = parse_alternative(&args.alternative)
+        .map_err(|e| bad_input(format!("--alternative: {e}")))?;
     spec.alpha = Some(args.alpha.unwrap_or(0.05));
     spec.power = Some(args.power.unwrap_or(0.8));
     spec.effect = args.mde;
@@ -269,7 +269,9 @@ fn spec(args: &PowerArgs) -> Result<(PowerSpec, Unknown)> {
         Unknown::N | Unknown::Power | Unknown::Alpha if args.mde.is_none() => {
             bail_input!("--solve {} needs --mde", solve_name(unknown))
         }
-        Unknown::Power | Unknown::Mde | Unknown::Alpha if args.n.is_none() && args.total.is_none() => {
+        Unknown::Power | Unknown::Mde | Unknown::Alpha
+            if args.n.is_none() && args.total.is_none() =>
+        {
             bail_input!("--solve {} needs --n or --total", solve_name(unknown))
         }
         _ => {}
@@ -294,7 +296,9 @@ fn solve_name(u: Unknown) -> &'static str {
 fn sequential(text: &str) -> Result<Sequential> {
     let looks = |k: &str| {
         k.trim().parse::<u32>().map_err(|_| {
-            bad_input(format!("--sequential {text}: '{k}' is not a number of looks"))
+            bad_input(format!(
+                "--sequential {text}: '{k}' is not a number of looks"
+            ))
         })
     };
     match text.split_once(':') {
@@ -338,8 +342,14 @@ fn curve(spec: &PowerSpec, result: &PowerResult) -> Vec<PowerPoint> {
 fn rows(spec: &PowerSpec, r: &PowerResult) -> Vec<(String, String)> {
     let num = render::number;
     let mut rows = vec![
-        ("solved for".to_string(), solve_name(r.solved_for).to_string()),
-        ("alternative".to_string(), spec.alternative.as_str().to_string()),
+        (
+            "solved for".to_string(),
+            solve_name(r.solved_for).to_string(),
+        ),
+        (
+            "alternative".to_string(),
+            spec.alternative.as_str().to_string(),
+        ),
         ("alpha".to_string(), num(r.alpha)),
     ];
     if (r.alpha_per_comparison - r.alpha).abs() > 0.0 {

@@ -8,8 +8,8 @@
 //!   P(T′ ≤ −t₁₋α,ν).
 
 use counterfact_stats::Alternative;
-use counterfact_stats::dist::{ContinuousDistribution, NoncentralT, StudentT};
 use counterfact_stats::dist::normal::std_normal_cdf;
+use counterfact_stats::dist::{ContinuousDistribution, NoncentralT, StudentT};
 
 use crate::error::{DesignError, Result};
 
@@ -184,7 +184,11 @@ mod tests {
 
     #[test]
     fn zero_effect_has_power_alpha() {
-        for alt in [Alternative::TwoSided, Alternative::Greater, Alternative::Less] {
+        for alt in [
+            Alternative::TwoSided,
+            Alternative::Greater,
+            Alternative::Less,
+        ] {
             for r in [Reference::Normal, Reference::T(12.0)] {
                 let p = power_at(0.0, 0.05, alt, r, true).unwrap();
                 assert!((p - 0.05).abs() < 1e-13, "{alt:?} {r:?}: {p}");

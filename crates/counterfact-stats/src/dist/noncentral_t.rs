@@ -189,8 +189,15 @@ mod tests {
             let nt = NoncentralT::new(df, 0.0).unwrap();
             for &t in &[-3.0, -0.5, 0.0, 0.7, 2.5, 10.0] {
                 let (c, s) = nt.tails(t);
-                assert!((c - st.cdf(t)).abs() <= 1e-14 * st.cdf(t), "cdf df={df} t={t}");
-                assert!((s - st.sf(t)).abs() <= 1e-12 * st.sf(t), "sf df={df} t={t}: {s} vs {}", st.sf(t));
+                assert!(
+                    (c - st.cdf(t)).abs() <= 1e-14 * st.cdf(t),
+                    "cdf df={df} t={t}"
+                );
+                assert!(
+                    (s - st.sf(t)).abs() <= 1e-12 * st.sf(t),
+                    "sf df={df} t={t}: {s} vs {}",
+                    st.sf(t)
+                );
             }
         }
     }
@@ -201,7 +208,10 @@ mod tests {
             let nt = NoncentralT::new(df, nc).unwrap();
             for &t in &[-4.0, 0.0, 1.0, 9.0, 36.0] {
                 let (c, s) = nt.tails(t);
-                assert!((c + s - 1.0).abs() < 1e-13, "df={df} nc={nc} t={t}: {c} + {s}");
+                assert!(
+                    (c + s - 1.0).abs() < 1e-13,
+                    "df={df} nc={nc} t={t}: {c} + {s}"
+                );
             }
         }
     }
@@ -215,7 +225,10 @@ mod tests {
                 let t = SERIES_MAX_NC * (1.0 + 1.0 / df).sqrt() + dt * 10.0;
                 let exact = below.cdf(t);
                 let approx = approximate_tails(t, df, SERIES_MAX_NC).0;
-                assert!((exact - approx).abs() < tol, "df={df} t={t}: {exact} vs {approx}");
+                assert!(
+                    (exact - approx).abs() < tol,
+                    "df={df} t={t}: {exact} vs {approx}"
+                );
             }
         }
         let far = NoncentralT::new(3.0, 1e6).unwrap();
