@@ -25,7 +25,7 @@ pub struct PowerArgs {
     #[arg(long)]
     pub sd: Option<f64>,
     /// Control mean (means; needed with --relative).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub mean: Option<f64>,
     /// Control conversion rate (proportions).
     #[arg(long)]
@@ -34,7 +34,7 @@ pub struct PowerArgs {
     #[arg(long, value_enum, default_value = "arcsine")]
     pub method: MethodArg,
     /// Ratio metric: per-unit mean of the numerator.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub mean_num: Option<f64>,
     /// Ratio metric: per-unit mean of the denominator.
     #[arg(long)]
@@ -46,7 +46,7 @@ pub struct PowerArgs {
     #[arg(long)]
     pub var_den: Option<f64>,
     /// Ratio metric: per-unit covariance of numerator and denominator.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub cov: f64,
     /// Test statistic's reference distribution.
     #[arg(long, value_enum, default_value = "z")]
@@ -85,7 +85,7 @@ pub struct PowerArgs {
     #[arg(long, value_enum, default_value = "bonferroni")]
     pub correction: CorrectionArg,
     /// Expected correlation of the metric with its CUPED covariate.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub cuped_rho: f64,
     /// Units per cluster (cluster randomization).
     #[arg(long, default_value_t = 1.0)]
@@ -97,7 +97,7 @@ pub struct PowerArgs {
     #[arg(long, value_name = "DESIGN")]
     pub sequential: Option<String>,
     /// Eligible units per day.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub daily_traffic: Option<f64>,
     /// Share of the eligible traffic allocated to the experiment.
     #[arg(long, default_value_t = 1.0)]
