@@ -120,10 +120,8 @@ impl<'a> Design<'a> {
         let (level, sigma) = match spec.metric {
             Metric::Means { sd, mean } => {
                 check_open("sd", sd, 0.0, f64::INFINITY)?;
-                if let Some(m) = mean {
-                    if !m.is_finite() {
-                        return Err(DesignError::invalid("mean", m, "must be finite"));
-                    }
+                if let Some(m) = mean.filter(|m| !m.is_finite()) {
+                    return Err(DesignError::invalid("mean", m, "must be finite"));
                 }
                 (mean, Some(sd))
             }
