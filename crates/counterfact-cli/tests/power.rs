@@ -33,7 +33,7 @@ fn sample_size_for_a_conversion_rate() {
     assert!((got / want.n_control - 1.0).abs() < 1e-15);
     // statsmodels: NormalIndPower().solve_power(proportion_effectsize(0.12, 0.1), power=0.8,
     // alpha=0.05) = 3834.5957... (tests/data/design_power.json)
-    assert!((got / 3834.595_739_877 - 1.0).abs() < 1e-9, "n {got}");
+    assert!((got / 3_834.595_739_877 - 1.0).abs() < 1e-9, "n {got}");
 }
 
 #[test]
