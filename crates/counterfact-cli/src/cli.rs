@@ -30,6 +30,8 @@ pub enum Command {
     Adjust(AdjustArgs),
     /// Assign the units of a file to experiment variants by deterministic hashing.
     Assign(Box<crate::commands::assign::AssignArgs>),
+    /// Solve for sample size, power, minimum detectable effect or alpha; duration and power curve.
+    Power(Box<crate::commands::power::PowerArgs>),
 }
 
 /// The hypothesis tests `counterfact test` runs.

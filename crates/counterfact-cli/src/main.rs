@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args),
         Command::Adjust(args) => commands::adjust::run(args),
         Command::Assign(args) => commands::assign::run(args),
+        Command::Power(args) => commands::power::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,4 +2,5 @@
 
 pub mod adjust;
 pub mod assign;
+pub mod power;
 pub mod test;
