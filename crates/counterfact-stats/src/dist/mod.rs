@@ -4,13 +4,23 @@
 //! [`DiscreteDistribution`]. Invalid probabilities given to a quantile function (NaN, outside
 //! [0, 1]) return NaN, as scipy does; constructors reject invalid parameters with an error.
 
+pub mod gamma;
+pub mod normal;
+pub mod poisson;
+pub mod solve;
+pub mod special;
+mod temme;
+
+pub use gamma::{ChiSquared, Gamma};
+pub use normal::Normal;
+pub use poisson::Poisson;
+
 use statrs::distribution::{
-    Beta as SBeta, Binomial as SBinomial, ChiSquared as SChi, Continuous, ContinuousCDF, Discrete,
-    DiscreteCDF, FisherSnedecor as SF, Gamma as SGamma, Hypergeometric as SHyper,
-    Normal as SNormal, Poisson as SPoisson, StudentsT as SStudentsT,
+    Beta as SBeta, Binomial as SBinomial, Continuous, ContinuousCDF, Discrete, DiscreteCDF,
+    FisherSnedecor as SF, Hypergeometric as SHyper, StudentsT as SStudentsT,
 };
 
-use crate::error::{Result, StatsError, check_finite_arg, check_positive_arg};
+use crate::error::{Result, StatsError, check_positive_arg};
 
 /// A continuous univariate distribution.
 pub trait ContinuousDistribution {
@@ -24,6 +34,18 @@ pub trait ContinuousDistribution {
     fn quantile(&self, p: f64) -> f64;
     /// The x with sf(x) = q, computed directly so that tiny upper-tail probabilities stay exact.
     fn isf(&self, q: f64) -> f64;
+    /// ln f(x); implementations override this where the density underflows.
+    fn ln_pdf(&self, x: f64) -> f64 {
+        self.pdf(x).ln()
+    }
+    /// ln P(X ≤ x); implementations override this to stay finite where the cdf underflows.
+    fn ln_cdf(&self, x: f64) -> f64 {
+        self.cdf(x).ln()
+    }
+    /// ln P(X > x); implementations override this to stay finite where the sf underflows.
+    fn ln_sf(&self, x: f64) -> f64 {
+        self.sf(x).ln()
+    }
 }
 
 /// A discrete distribution on the non-negative integers.
@@ -38,6 +60,14 @@ pub trait DiscreteDistribution {
     fn sf(&self, k: u64) -> f64;
     /// The smallest k with cdf(k) ≥ p.
     fn quantile(&self, p: f64) -> f64;
+    /// ln P(X ≤ k); implementations override this to stay finite where the cdf underflows.
+    fn ln_cdf(&self, k: u64) -> f64 {
+        self.cdf(k).ln()
+    }
+    /// ln P(X > k); implementations override this to stay finite where the sf underflows.
+    fn ln_sf(&self, k: u64) -> f64 {
+        self.sf(k).ln()
+    }
 }
 
 fn bad_p(p: f64) -> bool {
@@ -74,30 +104,6 @@ macro_rules! continuous_via_statrs {
     };
 }
 
-/// Normal distribution N(mean, sd²).
-#[derive(Debug, Clone, Copy)]
-pub struct Normal {
-    inner: SNormal,
-}
-
-impl Normal {
-    /// N(mean, sd²); `sd` must be positive.
-    pub fn new(mean: f64, sd: f64) -> Result<Self> {
-        check_finite_arg("mean", mean)?;
-        check_positive_arg("sd", sd)?;
-        Ok(Normal {
-            inner: SNormal::new(mean, sd).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-    /// The standard normal N(0, 1).
-    pub fn standard() -> Self {
-        Normal {
-            inner: SNormal::standard(),
-        }
-    }
-}
-continuous_via_statrs!(Normal);
-
 /// Student's t distribution with `df` degrees of freedom.
 #[derive(Debug, Clone, Copy)]
 pub struct StudentT {
@@ -115,23 +121,6 @@ impl StudentT {
     }
 }
 continuous_via_statrs!(StudentT);
-
-/// Chi-square distribution with `df` degrees of freedom.
-#[derive(Debug, Clone, Copy)]
-pub struct ChiSquared {
-    inner: SChi,
-}
-
-impl ChiSquared {
-    /// χ² with `df` > 0 degrees of freedom.
-    pub fn new(df: f64) -> Result<Self> {
-        check_positive_arg("df", df)?;
-        Ok(ChiSquared {
-            inner: SChi::new(df).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(ChiSquared);
 
 /// Fisher-Snedecor F distribution.
 #[derive(Debug, Clone, Copy)]
@@ -168,25 +157,6 @@ impl Beta {
     }
 }
 continuous_via_statrs!(Beta);
-
-/// Gamma distribution with shape and scale.
-#[derive(Debug, Clone, Copy)]
-pub struct Gamma {
-    inner: SGamma,
-}
-
-impl Gamma {
-    /// Gamma(shape, scale) with both positive.
-    pub fn new(shape: f64, scale: f64) -> Result<Self> {
-        check_positive_arg("shape", shape)?;
-        check_positive_arg("scale", scale)?;
-        Ok(Gamma {
-            inner: SGamma::new(shape, 1.0 / scale)
-                .map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-continuous_via_statrs!(Gamma);
 
 macro_rules! discrete_via_statrs {
     ($name:ident) => {
@@ -232,23 +202,6 @@ impl Binomial {
     }
 }
 discrete_via_statrs!(Binomial);
-
-/// Poisson distribution with mean `lambda`.
-#[derive(Debug, Clone, Copy)]
-pub struct Poisson {
-    inner: SPoisson,
-}
-
-impl Poisson {
-    /// Poisson(lambda) with lambda > 0.
-    pub fn new(lambda: f64) -> Result<Self> {
-        check_positive_arg("lambda", lambda)?;
-        Ok(Poisson {
-            inner: SPoisson::new(lambda).map_err(|e| StatsError::Internal(e.to_string()))?,
-        })
-    }
-}
-discrete_via_statrs!(Poisson);
 
 /// Hypergeometric distribution: `draws` draws without replacement from a population of
 /// `population` items of which `successes` are successes.
