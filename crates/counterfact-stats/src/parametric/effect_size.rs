@@ -37,14 +37,14 @@ fn standardized_difference(x: &Moments, y: &Moments) -> Result<(f64, f64, f64)> 
     let (nx, ny) = (x.n as f64, y.n as f64);
     let df = nx + ny - 2.0;
     let sp = ((x.m2 + y.m2) / df).sqrt();
-    if !(sp > 0.0 && sp.is_finite()) {
-        return Err(StatsError::Degenerate(
-            "standardized mean difference: the pooled standard deviation is 0 (all values \
-             within each sample are equal)"
-                .to_string(),
-        ));
-    }
     let d = (x.mean - y.mean) / sp;
+    if !(sp > 0.0 && d.is_finite()) {
+        return Err(StatsError::Degenerate(format!(
+            "standardized mean difference: undefined with pooled standard deviation {sp} and \
+             difference of means {}",
+            x.mean - y.mean
+        )));
+    }
     let se = ((nx + ny) / (nx * ny) + d * d / (2.0 * (nx + ny))).sqrt();
     Ok((d, se, df))
 }
@@ -105,10 +105,10 @@ pub fn hedges_correction(df: f64) -> f64 {
 pub fn hedges_g_from_moments(x: &Moments, y: &Moments, confidence: f64) -> Result<EffectSize> {
     check_confidence(confidence)?;
     check_two_sample(x, y, true)?;
-    if x.n + y.n < 4 {
+    if x.n.saturating_add(y.n) < 4 {
         return Err(StatsError::TooFew {
             what: "samples x and y together (Hedges' g)".to_string(),
-            n: usize::try_from(x.n + y.n).unwrap_or(usize::MAX),
+            n: usize::try_from(x.n.saturating_add(y.n)).unwrap_or(usize::MAX),
             min: 4,
         });
     }

@@ -55,6 +55,41 @@ impl Margin {
     }
 }
 
+impl std::str::FromStr for Margin {
+    type Err = StatsError;
+
+    /// Parses the command-line form: a number is absolute ("0.5"), a number with a percent sign
+    /// is relative to the control mean ("2%" → `Relative(0.02)`).
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        let bad = || {
+            StatsError::invalid(
+                "margin",
+                s,
+                "must be a finite number, or a percentage like 2%",
+            )
+        };
+        match t.strip_suffix('%') {
+            Some(p) => {
+                let v: f64 = p.trim().parse().map_err(|_| bad())?;
+                if v.is_finite() {
+                    Ok(Margin::Relative(v / 100.0))
+                } else {
+                    Err(bad())
+                }
+            }
+            None => {
+                let v: f64 = t.parse().map_err(|_| bad())?;
+                if v.is_finite() {
+                    Ok(Margin::Absolute(v))
+                } else {
+                    Err(bad())
+                }
+            }
+        }
+    }
+}
+
 /// Equivalence test by two one-sided t-tests (Schuirmann 1987, J. Pharmacokinet. Biopharm.
 /// 15(6); statsmodels `ttost_ind`): H0: x − y ≤ lower or x − y ≥ upper against
 /// H1: lower < x − y < upper.

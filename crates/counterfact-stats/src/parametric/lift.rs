@@ -9,7 +9,7 @@ use crate::inference::{symmetric_ci, symmetric_p_value};
 use crate::moments::Moments;
 use crate::result::{Alternative, TestResult};
 
-use super::{check_moments, summarize, var1};
+use super::{check_moments, check_overflow, summarize, var1};
 
 /// How the confidence interval of a relative lift is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
@@ -67,7 +67,8 @@ pub fn relative_lift_from_moments(
     let ratio = x.mean / y.mean;
     let lift = ratio - 1.0;
     let se = (ax + ratio * ratio * ay).sqrt() / y.mean.abs();
-    if !(se > 0.0 && se.is_finite()) {
+    check_overflow("relative lift", lift, se)?;
+    if se <= 0.0 {
         return Err(StatsError::Degenerate(
             "relative lift: both samples have zero variance, the standard error is 0".to_string(),
         ));

@@ -3,13 +3,16 @@
 //!
 //! Every test has a `*_from_moments` entry point taking [`Moments`] (the sufficient statistics,
 //! mergeable across chunks, threads or SQL partitions) and a raw-sample form that validates its
-//! input with [`check_sample`](crate::error::check_sample) and reduces to it. Two-sample effects
-//! are x − y (scipy's order; the CLI maps treatment → x, control → y).
+//! input as [`check_sample`](crate::error::check_sample) does (empty, non-finite, too few) and
+//! reduces to it. Two-sample effects are x − y (scipy's order; the CLI maps treatment → x,
+//! control → y). Results are named by their CLI method: `one-sample-t`, `student-t`, `welch-t`,
+//! `paired-t`, `z-means`, `z-proportions`, `relative-lift`, `tost`, `non-inferiority`.
 //!
 //! Zero variance follows scipy where scipy gives a number: a zero standard error with a non-zero
 //! effect gives an infinite statistic and a p-value of 0 (or 1 in the opposite one-sided
 //! direction); a zero standard error with a zero effect is 0/0 in scipy (NaN) and here a
-//! [`StatsError::Degenerate`] error.
+//! [`StatsError::Degenerate`] error. Methods that need a variance per group (Welch, paired,
+//! one-sample, estimated-σ z) reject n = 1 with [`StatsError::TooFew`].
 
 mod auto;
 mod effect_size;
@@ -37,7 +40,9 @@ pub use z_means::{
     z_mean_one_sample, z_mean_one_sample_from_moments, z_means_test, z_means_test_from_moments,
 };
 
-use crate::error::{Result, StatsError, check_sample};
+use rayon::prelude::*;
+
+use crate::error::{Result, StatsError, check_finite};
 use crate::moments::Moments;
 use crate::result::Alternative;
 
@@ -74,9 +79,102 @@ pub(crate) fn check_moments(what: &str, m: &Moments, min: u64) -> Result<()> {
 }
 
 /// Validates a raw sample and summarizes it.
+///
+/// Fuses the finiteness check into the summation (a finite sum implies finite values) and
+/// summarizes fixed-size, cache-resident chunks in two passes (sum, then squared deviations with
+/// the compensating term of Chan, Golub & LeVeque 1983, "Algorithms for computing the sample
+/// variance", eq. 1.7), with eight independent accumulators so that the loops vectorize. Chunks
+/// are summarized in parallel and merged in input order, so the result does not depend on the
+/// thread count.
 pub(crate) fn summarize(what: &str, data: &[f64], min: usize) -> Result<Moments> {
-    check_sample(what, data, min)?;
-    Ok(Moments::from_slice(data))
+    if data.is_empty() {
+        return Err(StatsError::Empty {
+            what: what.to_string(),
+        });
+    }
+    let parts: Vec<Option<Moments>> = if data.len() <= CHUNK {
+        vec![chunk_moments(data)]
+    } else {
+        data.par_chunks(CHUNK).map(chunk_moments).collect()
+    };
+    let mut total = Moments::new();
+    for part in parts {
+        match part {
+            Some(m) => total.merge(&m),
+            None => {
+                // A non-finite chunk sum: either a NaN/inf value (reported with its position) or
+                // an overflow of finite values, which the moment checks reject downstream.
+                check_finite(what, data)?;
+                total = Moments::from_slice(data);
+                break;
+            }
+        }
+    }
+    check_sample_len(what, data.len(), min)?;
+    Ok(total)
+}
+
+const CHUNK: usize = 1 << 14;
+const LANES: usize = 8;
+
+/// Two-pass summary of one chunk; `None` when its sum is not finite.
+fn chunk_moments(c: &[f64]) -> Option<Moments> {
+    let mut sum = [0.0; LANES];
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let blocks = c.chunks_exact(LANES);
+    let tail = blocks.remainder();
+    for b in blocks {
+        for k in 0..LANES {
+            sum[k] += b[k];
+            lo[k] = if b[k] < lo[k] { b[k] } else { lo[k] };
+            hi[k] = if b[k] > hi[k] { b[k] } else { hi[k] };
+        }
+    }
+    let total: f64 = sum.iter().sum::<f64>() + tail.iter().sum::<f64>();
+    if !total.is_finite() {
+        return None;
+    }
+    let n = c.len() as f64;
+    let mean = total / n;
+    let mut sq = [0.0; LANES];
+    let mut dev = [0.0; LANES];
+    for b in c.chunks_exact(LANES) {
+        for k in 0..LANES {
+            let d = b[k] - mean;
+            sq[k] += d * d;
+            dev[k] += d;
+        }
+    }
+    let (mut sq_t, mut dev_t) = (sq.iter().sum::<f64>(), dev.iter().sum::<f64>());
+    for &v in tail {
+        let d = v - mean;
+        sq_t += d * d;
+        dev_t += d;
+    }
+    let corrected_mean = mean + dev_t / n;
+    let m2 = (sq_t - dev_t * dev_t / n).max(0.0);
+    let fold = |a: [f64; LANES], f: fn(f64, f64) -> f64| a.iter().copied().reduce(f);
+    let min = tail.iter().copied().fold(fold(lo, f64::min)?, f64::min);
+    let max = tail.iter().copied().fold(fold(hi, f64::max)?, f64::max);
+    Some(Moments {
+        n: c.len() as u64,
+        mean: corrected_mean,
+        m2: if m2.is_finite() { m2 } else { f64::NAN },
+        min,
+        max,
+    })
+}
+
+fn check_sample_len(what: &str, n: usize, min: usize) -> Result<()> {
+    if n < min {
+        return Err(StatsError::TooFew {
+            what: what.to_string(),
+            n,
+            min,
+        });
+    }
+    Ok(())
 }
 
 /// Sample variance of a validated summary, clamped at 0 against rounding in merged inputs.
@@ -120,6 +218,19 @@ pub(crate) fn zero_se_outcome(
         }
     };
     Ok((statistic, p))
+}
+
+/// Rejects an effect or standard error that overflowed f64 (inputs near ±1e308), which would
+/// otherwise turn into an infinite statistic or be mistaken for a zero standard error.
+pub(crate) fn check_overflow(method: &str, effect: f64, se: f64) -> Result<()> {
+    if effect.is_finite() && se.is_finite() {
+        Ok(())
+    } else {
+        Err(StatsError::Degenerate(format!(
+            "{method}: the effect ({effect}) or its standard error ({se}) overflows f64; \
+             rescale the data"
+        )))
+    }
 }
 
 /// Confidence interval of a point mass (zero standard error) at `estimate`, one-sided as asked.

@@ -7,7 +7,7 @@ use crate::inference::{symmetric_ci, symmetric_p_value};
 use crate::moments::Moments;
 use crate::result::{Alternative, TestResult};
 
-use super::{check_moments, point_ci, summarize, var1, zero_se_outcome};
+use super::{check_moments, check_overflow, point_ci, summarize, var1, zero_se_outcome};
 
 /// Standard error and degrees of freedom of the difference of two means.
 ///
@@ -22,9 +22,10 @@ pub(crate) fn diff_se_df(x: &Moments, y: &Moments, pooled: bool) -> (f64, Option
     } else {
         let (ax, ay) = (var1(x) / nx, var1(y) / ny);
         let s2 = ax + ay;
-        let denom = ax * ax / (nx - 1.0) + ay * ay / (ny - 1.0);
-        let df = if denom > 0.0 {
-            Some(s2 * s2 / denom)
+        // Written in the shares ax/s2 and ay/s2 so that tiny variances cannot underflow.
+        let df = if s2 > 0.0 {
+            let (rx, ry) = (ax / s2, ay / s2);
+            Some(1.0 / (rx * rx / (nx - 1.0) + ry * ry / (ny - 1.0)))
         } else {
             None
         };
@@ -38,10 +39,10 @@ pub(crate) fn check_two_sample(x: &Moments, y: &Moments, pooled: bool) -> Result
     let min = if pooled { 1 } else { 2 };
     check_moments("sample x", x, min)?;
     check_moments("sample y", y, min)?;
-    if pooled && x.n + y.n < 3 {
+    if pooled && x.n.saturating_add(y.n) < 3 {
         return Err(StatsError::TooFew {
             what: "samples x and y together".to_string(),
-            n: usize::try_from(x.n + y.n).unwrap_or(usize::MAX),
+            n: usize::try_from(x.n.saturating_add(y.n)).unwrap_or(usize::MAX),
             min: 3,
         });
     }
@@ -65,7 +66,8 @@ pub(crate) fn two_sample_t(
     let (se, df) = diff_se_df(x, y, pooled);
     let n = vec![x.n, y.n];
     let shifted = diff - null_diff;
-    let mut result = if se > 0.0 && se.is_finite() {
+    check_overflow(method, shifted, se)?;
+    let mut result = if se > 0.0 {
         let df = df.ok_or_else(|| StatsError::Internal("t-test without df".to_string()))?;
         let dist = StudentT::new(df)?;
         let statistic = shifted / se;
@@ -117,8 +119,9 @@ fn one_sample_core(
     let se = x.sem();
     let df = (x.n - 1) as f64;
     let shifted = x.mean - mu0;
+    check_overflow(method, shifted, se)?;
     let n = vec![x.n];
-    let result = if se > 0.0 && se.is_finite() {
+    let result = if se > 0.0 {
         let dist = StudentT::new(df)?;
         let statistic = shifted / se;
         let p = symmetric_p_value(&dist, statistic, alternative);

@@ -7,7 +7,7 @@ use crate::inference::{symmetric_ci, symmetric_p_value};
 use crate::moments::Moments;
 use crate::result::{Alternative, TestResult};
 
-use super::{check_moments, point_ci, summarize, var1, zero_se_outcome};
+use super::{check_moments, check_overflow, point_ci, summarize, var1, zero_se_outcome};
 
 fn check_sigma(name: &str, sigma: f64) -> Result<()> {
     if sigma.is_finite() && sigma >= 0.0 {
@@ -34,7 +34,8 @@ pub(crate) fn z_result(
     zero_se_note: &str,
 ) -> Result<TestResult> {
     let shifted = estimate - null_value;
-    let result = if se > 0.0 && se.is_finite() {
+    check_overflow(method, shifted, se)?;
+    let result = if se > 0.0 {
         let dist = Normal::standard();
         let statistic = shifted / se;
         let p = symmetric_p_value(&dist, statistic, alternative);
