@@ -18,16 +18,34 @@ fn read_f64(path: &str) -> std::io::Result<Vec<f64>> {
         .collect())
 }
 
-/// Best of `reps` wall-clock times in seconds, and the last result.
-fn best_of<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+/// CPU seconds (user + system, all threads) this process has used so far, from
+/// /proc/self/stat (Linux; clock ticks of 1/100 s), or NaN where unavailable. On a shared,
+/// oversubscribed machine CPU time is steadier than wall-clock time.
+fn process_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = after.split_whitespace().collect();
+            let utime: f64 = f.get(11)?.parse().ok()?;
+            let stime: f64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// Best of `reps` wall-clock times in seconds, mean CPU seconds per call, and the last result.
+fn best_of<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64, T) {
     let mut best = f64::INFINITY;
     let mut out = f();
+    let cpu0 = process_cpu_seconds();
     for _ in 0..reps {
         let t = Instant::now();
         out = f();
         best = best.min(t.elapsed().as_secs_f64());
     }
-    (best, out)
+    let cpu = (process_cpu_seconds() - cpu0) / reps.max(1) as f64;
+    (best, cpu, out)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,26 +61,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         hodges_lehmann: false,
         ..Default::default()
     };
-    let (t_mw, r_mw) = best_of(reps, || mann_whitney_u(&x, &y, &mw));
+    let (t_mw, c_mw, r_mw) = best_of(reps, || mann_whitney_u(&x, &y, &mw));
     let r_mw = r_mw?;
     let mw_hl = MannWhitneyOptions {
         hodges_lehmann: true,
         ..mw
     };
-    let (t_hl, r_hl) = best_of(1, || mann_whitney_u(&x, &y, &mw_hl));
+    let (t_hl, c_hl, r_hl) = best_of(1, || mann_whitney_u(&x, &y, &mw_hl));
     let r_hl = r_hl?;
     let ks = KsOptions {
         method: PValueMethod::Asymptotic,
         ..Default::default()
     };
-    let (t_ks, r_ks) = best_of(reps, || ks_2samp(&x, &y, &ks));
+    let (t_ks, c_ks, r_ks) = best_of(reps, || ks_2samp(&x, &y, &ks));
     let r_ks = r_ks?;
     let ci = r_hl.ci.unwrap_or([f64::NAN, f64::NAN]);
     println!(
         "{{\"n_x\": {}, \"n_y\": {}, \"threads\": {}, \
-         \"mannwhitneyu_seconds\": {t_mw}, \"mannwhitneyu_statistic\": {}, \"mannwhitneyu_p\": {:e}, \
-         \"mannwhitneyu_hl_seconds\": {t_hl}, \"hl_estimate\": {:e}, \"hl_ci\": [{:e}, {:e}], \
-         \"ks_seconds\": {t_ks}, \"ks_statistic\": {:e}, \"ks_p\": {:e}}}",
+         \"mannwhitneyu_seconds\": {t_mw}, \"mannwhitneyu_cpu_seconds\": {c_mw}, \"mannwhitneyu_statistic\": {}, \"mannwhitneyu_p\": {:e}, \
+         \"mannwhitneyu_hl_seconds\": {t_hl}, \"mannwhitneyu_hl_cpu_seconds\": {c_hl}, \"hl_estimate\": {:e}, \"hl_ci\": [{:e}, {:e}], \
+         \"ks_seconds\": {t_ks}, \"ks_cpu_seconds\": {c_ks}, \"ks_statistic\": {:e}, \"ks_p\": {:e}}}",
         x.len(),
         y.len(),
         rayon::current_num_threads(),

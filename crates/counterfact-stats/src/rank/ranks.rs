@@ -3,70 +3,68 @@
 
 use rayon::prelude::*;
 
-/// Below this length a comparison sort beats the radix sort's fixed passes.
-const RADIX_MIN_LEN: usize = 4096;
-/// Radix digit width in bits (11 bits: six passes cover the 64-bit key).
-const DIGIT_BITS: u32 = 11;
+/// Below this length a plain comparison sort is as fast as distributing into buckets.
+const BUCKET_MIN_LEN: usize = 1 << 14;
+/// Average number of values per bucket: small enough that each bucket sorts inside the cache.
+const VALUES_PER_BUCKET: usize = 128;
 
-/// An order-preserving unsigned key of a finite f64 (−0.0 and +0.0 share a key, so they tie).
-fn key(v: f64) -> u64 {
-    let bits = (v + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
-}
-
-fn from_key(k: u64) -> f64 {
-    let bits = if k >> 63 == 1 { k & !(1 << 63) } else { !k };
-    f64::from_bits(bits)
-}
-
-/// Sorts finite values ascending: LSD radix sort on the order-preserving bit pattern for large
-/// inputs (Knuth, TAOCP vol. 3, §5.2.5), so that sorting is linear in the input size.
+/// Sorts finite values ascending (−0.0 becomes +0.0 so that the two tie).
+///
+/// Large inputs are distributed into buckets by linear interpolation between the minimum and
+/// maximum (Neubert's flashsort idea; Knuth, TAOCP vol. 3, §5.2.5), which is monotone in the
+/// value, and the buckets are then sorted in parallel with a comparison sort, so the work stays
+/// O(n log n) in the worst case and is close to linear for smooth data.
 pub fn sort_finite(data: &[f64]) -> Vec<f64> {
-    if data.len() < RADIX_MIN_LEN {
+    let n = data.len();
+    if n < BUCKET_MIN_LEN {
         let mut v: Vec<f64> = data.iter().map(|&x| x + 0.0).collect();
         v.sort_unstable_by(f64::total_cmp);
         return v;
     }
-    let mut keys: Vec<u64> = data.par_iter().map(|&v| key(v)).collect();
-    radix_sort_u64(&mut keys);
-    keys.par_iter().map(|&k| from_key(k)).collect()
-}
-
-fn radix_sort_u64(keys: &mut Vec<u64>) {
-    let buckets = 1usize << DIGIT_BITS;
-    let mask = (buckets - 1) as u64;
-    let passes = 64_u32.div_ceil(DIGIT_BITS);
-    // One histogram per pass, gathered in a single read of the data.
-    let mut hist = vec![vec![0usize; buckets]; passes as usize];
-    for &k in keys.iter() {
-        for (p, h) in hist.iter_mut().enumerate() {
-            h[((k >> (p as u32 * DIGIT_BITS)) & mask) as usize] += 1;
-        }
+    let (min, max) = data
+        .par_iter()
+        .fold(
+            || (f64::INFINITY, f64::NEG_INFINITY),
+            |(lo, hi), &v| (lo.min(v), hi.max(v)),
+        )
+        .reduce(
+            || (f64::INFINITY, f64::NEG_INFINITY),
+            |a, b| (a.0.min(b.0), a.1.max(b.1)),
+        );
+    let buckets = (n / VALUES_PER_BUCKET).max(1);
+    // Halving keeps max − min finite for any finite inputs.
+    let (lo, span) = (min / 2.0, max / 2.0 - min / 2.0);
+    if span <= 0.0 {
+        return vec![min + 0.0; n];
     }
-    let mut buf = vec![0u64; keys.len()];
-    for (p, h) in hist.iter().enumerate() {
-        // A digit shared by every key leaves the order unchanged: skip the pass.
-        if h.iter().any(|&c| c == keys.len()) {
-            continue;
-        }
-        let shift = p as u32 * DIGIT_BITS;
-        let mut offsets = vec![0usize; buckets];
-        let mut total = 0;
-        for (o, &c) in offsets.iter_mut().zip(h.iter()) {
-            *o = total;
-            total += c;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & mask) as usize;
-            buf[offsets[d]] = k;
-            offsets[d] += 1;
-        }
-        std::mem::swap(keys, &mut buf);
+    let scale = buckets as f64 / span;
+    let bucket_of = |v: f64| (((v / 2.0 - lo) * scale) as usize).min(buckets - 1);
+    let mut counts = vec![0usize; buckets + 1];
+    for &v in data {
+        counts[bucket_of(v) + 1] += 1;
     }
+    for b in 1..=buckets {
+        counts[b] += counts[b - 1];
+    }
+    let mut out = vec![0.0; n];
+    let mut next = counts.clone();
+    for &v in data {
+        let b = bucket_of(v);
+        out[next[b]] = v + 0.0;
+        next[b] += 1;
+    }
+    let mut slices = Vec::with_capacity(buckets);
+    let mut rest: &mut [f64] = &mut out;
+    for b in 0..buckets {
+        let (head, tail) = rest.split_at_mut(counts[b + 1] - counts[b]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .with_min_len(64)
+        .for_each(|s| s.sort_unstable_by(f64::total_cmp));
+    out
 }
 
 /// One distinct value of the pooled sample with its multiplicity in each sample.
@@ -111,16 +109,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn radix_sort_matches_comparison_sort() {
-        let data: Vec<f64> = (0..10_000)
+    fn bucket_sort_matches_comparison_sort() {
+        let data: Vec<f64> = (0..50_000)
             .map(|i| ((i * 7919) % 10_007) as f64 * if i % 3 == 0 { -1.5 } else { 0.25 })
             .chain([0.0, -0.0, f64::MAX, f64::MIN, 1e-310, -1e-310])
             .collect();
         let mut want = data.clone();
         want.sort_unstable_by(f64::total_cmp);
         let got = sort_finite(&data);
+        assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             assert!(g == w);
         }
+        let skewed: Vec<f64> = (0..40_000)
+            .map(|i| if i % 1000 == 0 { 1e300 } else { (i % 7) as f64 })
+            .collect();
+        let mut want = skewed.clone();
+        want.sort_unstable_by(f64::total_cmp);
+        assert_eq!(sort_finite(&skewed), want);
+        assert_eq!(sort_finite(&[2.0; 20_000]), vec![2.0; 20_000]);
     }
 }
