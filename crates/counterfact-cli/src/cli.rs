@@ -200,10 +200,11 @@ pub struct TestArgs {
     /// Confidence level of the interval, strictly between 0 and 1 [default: 0.95].
     #[arg(long, allow_hyphen_values = true, help_heading = "Test options")]
     pub confidence: Option<f64>,
-    /// Null value: the mean (one sample), the difference (two samples) or the proportion.
+    /// Null value of one-sample tests: the mean (one-sample-t, z-means, wilcoxon; default 0) or the
+    /// proportion p0 (z-proportions).
     #[arg(long, allow_hyphen_values = true, help_heading = "Test options")]
     pub mu0: Option<f64>,
-    /// Known population standard deviation(s) for z-means: one value, or one per group.
+    /// Known population standard deviation(s) for z-means: one value, or one per sample (x,y).
     #[arg(long, value_name = "SD,..", help_heading = "Test options")]
     pub sigma: Option<String>,
     /// Margin for tost / non-inferiority: 0.5 (absolute), 2% (of the control mean); tost also
@@ -227,9 +228,19 @@ pub struct TestArgs {
     /// Seed of the random number generator for permutation and bootstrap [default: 0].
     #[arg(long, help_heading = "Test options")]
     pub seed: Option<u64>,
-    /// Number of resamples for permutation and bootstrap.
+    /// Number of resamples for permutation and bootstrap [default: 9999].
     #[arg(long, value_name = "N", help_heading = "Test options")]
     pub resamples: Option<usize>,
+    /// Statistic for permutation / bootstrap: mean-diff (default), median-diff, quantile-diff:Q,
+    /// mean-ratio; one-sample bootstrap: mean, median, quantile:Q, sd.
+    #[arg(long, value_name = "NAME", help_heading = "Test options")]
+    pub statistic: Option<String>,
+    /// Bootstrap interval: bca (default), percentile, basic.
+    #[arg(long, value_name = "NAME", help_heading = "Test options")]
+    pub interval: Option<String>,
+    /// P-value method of mann-whitney, wilcoxon, ks: auto (default), exact, asymptotic.
+    #[arg(long, value_name = "NAME", help_heading = "Test options")]
+    pub p_method: Option<String>,
 
     /// Print the result as JSON instead of a table.
     #[arg(long, help_heading = "Output")]

@@ -35,7 +35,13 @@ pub struct MethodError {
 
 impl fmt::Display for MethodError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.method, self.error)?;
+        let message = self.error.to_string();
+        // Some library messages already start with the method's name.
+        if message.starts_with(&format!("{}:", self.method)) {
+            write!(f, "{message}")?;
+        } else {
+            write!(f, "{}: {message}", self.method)?;
+        }
         match &self.roles {
             Some(roles) => write!(f, " ({roles})"),
             None => Ok(()),
@@ -81,7 +87,10 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// The one-line message printed to stderr for an error.
 pub fn message(error: &anyhow::Error) -> String {
     let line = format!("{error:#}").replace('\n', " ");
-    if exit_code(error) == EXIT_FAILURE && !is_internal_stats_error(error) {
+    let is_io = error
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some());
+    if exit_code(error) == EXIT_FAILURE && !is_io && !is_internal_stats_error(error) {
         format!("{line} (this is likely a bug in counterfact; please report it)")
     } else {
         line
@@ -97,10 +106,70 @@ fn is_internal_stats_error(error: &anyhow::Error) -> bool {
     })
 }
 
+/// Parses a named option with the library's parser, reporting a bad value against the flag.
+pub fn parse_option<T>(flag: &str, text: &str) -> anyhow::Result<T>
+where
+    T: std::str::FromStr<Err = StatsError>,
+{
+    text.parse().map_err(|error| match error {
+        StatsError::InvalidArgument { reason, .. } => {
+            bad_input(format!("invalid {flag} '{text}': {reason}"))
+        }
+        other => bad_input(format!("invalid {flag} '{text}': {other}")),
+    })
+}
+
 /// Whether the error is a broken pipe on stdout (the reader went away): that counts as success.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method_error(error: StatsError) -> anyhow::Error {
+        anyhow::Error::new(MethodError {
+            method: "welch-t",
+            error,
+            roles: Some("sample x is group 'b'".to_string()),
+        })
+    }
+
+    #[test]
+    fn input_and_library_errors_are_bad_input() {
+        assert_eq!(exit_code(&bad_input("no column 'x'")), EXIT_BAD_INPUT);
+        let degenerate = method_error(StatsError::Degenerate("all values equal".into()));
+        assert_eq!(exit_code(&degenerate), EXIT_BAD_INPUT);
+        assert_eq!(
+            message(&degenerate),
+            "welch-t: all values equal (sample x is group 'b')"
+        );
+        let raw = anyhow::Error::new(StatsError::invalid("confidence", 2, "must be < 1"));
+        assert_eq!(exit_code(&raw), EXIT_BAD_INPUT);
+    }
+
+    #[test]
+    fn internal_errors_exit_1_with_a_bug_hint() {
+        let internal = method_error(StatsError::Internal("impossible".into()));
+        assert_eq!(exit_code(&internal), EXIT_FAILURE);
+        assert!(message(&internal).contains("likely a bug"));
+        let other = anyhow::anyhow!("unexpected");
+        assert_eq!(exit_code(&other), EXIT_FAILURE);
+        assert!(message(&other).contains("likely a bug"));
+    }
+
+    #[test]
+    fn broken_pipe_is_recognized_and_other_io_errors_are_failures() {
+        let pipe = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the output");
+        assert!(is_broken_pipe(&pipe));
+        let full = anyhow::Error::new(std::io::Error::other("disk full")).context("writing");
+        assert!(!is_broken_pipe(&full));
+        assert_eq!(exit_code(&full), EXIT_FAILURE);
+        assert!(!message(&full).contains("likely a bug"));
+    }
 }

@@ -25,7 +25,10 @@ pub fn json<T: Serialize>(value: &T) -> Result<String> {
 /// Prints a test outcome as a table or as the JSON of its result.
 pub fn print_outcome(outcome: &Outcome, as_json: bool) -> Result<()> {
     if as_json {
-        write_stdout(&json(&outcome.result)?)
+        match &outcome.bootstrap {
+            Some(bootstrap) => write_stdout(&json(bootstrap)?),
+            None => write_stdout(&json(&outcome.result)?),
+        }
     } else {
         write_stdout(&outcome_table(outcome).to_string())
     }
@@ -53,14 +56,25 @@ pub fn outcome_table(outcome: &Outcome) -> Table {
     if let Some(se) = r.std_error {
         rows.push(("std error".into(), number(se)));
     }
-    rows.push(("statistic".into(), number(r.statistic)));
+    // A bootstrap interval is not a test: it has no statistic of its own and no p-value.
+    let is_test = outcome.bootstrap.is_none();
+    if is_test {
+        rows.push(("statistic".into(), number(r.statistic)));
+    }
     if let Some(df) = r.df {
         rows.push(("df".into(), number(df)));
     }
-    rows.push(("p-value".into(), p_value(r.p_value)));
+    if is_test {
+        rows.push(("p-value".into(), p_value(r.p_value)));
+    }
     rows.push(("n".into(), group_sizes(&r.n, &outcome.groups)));
     for (name, value) in &r.extra {
-        rows.push((extra_name(name, &outcome.groups), number(*value)));
+        let shown = if name.starts_with("p_value") {
+            p_value(*value)
+        } else {
+            number(*value)
+        };
+        rows.push((extra_name(name, &outcome.groups), shown));
     }
     for note in &r.notes {
         rows.push(("note".into(), note.clone()));

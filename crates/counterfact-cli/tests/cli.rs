@@ -1,97 +1,18 @@
 //! End-to-end tests of the `counterfact` binary: input modes, direction conventions, the JSON
 //! shape, equality with the library's numbers, and one-line errors with exit code 2.
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use counterfact_stats::Alternative;
 use counterfact_stats::parametric;
 use parquet::arrow::ArrowWriter;
-use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_counterfact");
-const WATCH_HOURS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/watch_hours.csv");
-
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the counterfact binary runs")
-}
-
-/// Runs a command that must succeed and returns its stdout.
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{args:?} failed: {stderr}");
-    String::from_utf8(out.stdout).expect("stdout is UTF-8")
-}
-
-/// Runs a command with `--json` appended and parses its output.
-fn json(args: &[&str]) -> Value {
-    let mut args = args.to_vec();
-    args.push("--json");
-    serde_json::from_str(&ok(&args)).expect("stdout is JSON")
-}
-
-/// Runs a command that must fail with exit code 2 and a one-line stderr containing `phrase`.
-fn bad_input(args: &[&str], phrase: &str) {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: not one line: {stderr}");
-    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(phrase),
-        "{args:?}: stderr {stderr:?} lacks {phrase:?}"
-    );
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key]
-        .as_f64()
-        .unwrap_or_else(|| panic!("field {key} is not a number in {v}"))
-}
-
-/// The watch-hours example split by variant, read independently of the CLI.
-fn watch_hours() -> (Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(WATCH_HOURS).expect("example exists");
-    let (mut control, mut treatment) = (Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let cells: Vec<&str> = line.split(',').collect();
-        let value: f64 = cells[2].parse().expect("numeric watch_hours");
-        match cells[1] {
-            "control" => control.push(value),
-            "treatment" => treatment.push(value),
-            other => panic!("unexpected variant {other}"),
-        }
-    }
-    (control, treatment)
-}
-
-fn groups_args<'a>(file: &'a str, method: &'a str) -> Vec<&'a str> {
-    vec![
-        "test",
-        method,
-        "--data",
-        file,
-        "--value",
-        "value",
-        "--group",
-        "variant",
-        "--control",
-        "control",
-        "--treatment",
-        "treatment",
-    ]
-}
+use support::{BIN, WATCH_HOURS, bad_input, data, groups_args, json, num, ok, watch_hours};
 
 #[test]
 fn readme_example_prints_a_table() {
@@ -109,7 +30,13 @@ fn readme_example_prints_a_table() {
         "--treatment",
         "treatment",
     ]);
-    for needle in ["welch-t", "treatment − control", "95% CI", "p-value", "treatment: 400"] {
+    for needle in [
+        "welch-t",
+        "treatment − control",
+        "95% CI",
+        "p-value",
+        "treatment: 400",
+    ] {
         assert!(out.contains(needle), "table lacks {needle:?}:\n{out}");
     }
 }
@@ -189,7 +116,10 @@ fn direction_is_treatment_minus_control_and_x_minus_y() {
     let file = data("groups.csv");
     let v = json(&groups_args(&file, "welch-t"));
     let estimate = num(&v, "estimate");
-    assert!(estimate > 0.0, "treatment has the larger values: {estimate}");
+    assert!(
+        estimate > 0.0,
+        "treatment has the larger values: {estimate}"
+    );
     let swapped = json(&[
         "test",
         "welch-t",
@@ -254,28 +184,6 @@ fn paired_columns_and_summary_statistics() {
 }
 
 #[test]
-fn counts_proportions_and_tables() {
-    let p = json(&[
-        "test",
-        "z-proportions",
-        "--successes",
-        "12,20",
-        "--trials",
-        "100,100",
-    ]);
-    let lib = parametric::z_proportions_test(12, 100, 20, 100, true, Alternative::TwoSided, 0.95)
-        .expect("library result");
-    assert_eq!(num(&p, "p_value"), lib.p_value);
-    let f = json(&["test", "fisher-exact", "--table", "12,5/3,9"]);
-    assert_eq!(f["method"], "fisher-exact");
-    assert!(f["odds_ratio_mle"].is_f64() || f["estimate"].is_f64());
-    let c = json(&["test", "chi2-independence", "--table", "12,5,7/3,9,11"]);
-    assert_eq!(num(&c, "df"), 2.0);
-    let g = json(&["test", "chi2-gof", "--table", "30,20,50", "--expected", "1,1,2"]);
-    assert_eq!(num(&g, "statistic"), 2.0);
-}
-
-#[test]
 fn parquet_input_gives_the_same_result_as_csv() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let path = dir.join("groups.parquet");
@@ -326,8 +234,18 @@ fn parquet_input_gives_the_same_result_as_csv() {
     assert_eq!(num(&by_arm, "statistic"), num(&from_csv, "statistic"));
     bad_input(
         &[
-            "test", "welch-t", "--data", &path, "--value", "nope", "--group", "arm", "--control",
-            "0", "--treatment", "1",
+            "test",
+            "welch-t",
+            "--data",
+            &path,
+            "--value",
+            "nope",
+            "--group",
+            "arm",
+            "--control",
+            "0",
+            "--treatment",
+            "1",
         ],
         "no column 'nope'; columns present: 'variant', 'value', 'arm'",
     );
@@ -376,7 +294,10 @@ fn bad_files_and_columns_are_exit_2_with_one_line() {
     bad_input(&args, "no column 'valu'; columns present:");
     let mut args = groups_args(&groups, "welch-t");
     args[9] = "ctrl";
-    bad_input(&args, "--control label 'ctrl' does not occur in column 'variant'");
+    bad_input(
+        &args,
+        "--control label 'ctrl' does not occur in column 'variant'",
+    );
     bad_input(&args, "labels present: 'control', 'holdout', 'treatment'");
     let nan = data("nan.csv");
     bad_input(
@@ -388,7 +309,10 @@ fn bad_files_and_columns_are_exit_2_with_one_line() {
     let missing = data("missing.csv");
     bad_input(&groups_args(&missing, "welch-t"), "row 2: missing value");
     let text = data("text.csv");
-    bad_input(&groups_args(&text, "welch-t"), "row 3: 'abc' is not a number");
+    bad_input(
+        &groups_args(&text, "welch-t"),
+        "row 3: 'abc' is not a number",
+    );
     let malformed = data("malformed.csv");
     bad_input(&groups_args(&malformed, "welch-t"), "malformed CSV");
     let header_only = data("header_only.csv");
@@ -414,36 +338,83 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
         "sample y is group 'control' of column 'variant'",
     );
     bad_input(&["test", "welch-t", "--x", "1,2,3", "--y", "5"], "got 1");
-    bad_input(&["test", "welch-t", "--x", "", "--y", "1,2"], "--x is empty");
-    bad_input(&["test", "welch-t", "--x", "1,nan", "--y", "1,2"], "non-finite");
-    bad_input(&["test", "welch-t", "--x", "1,inf", "--y", "1,2"], "non-finite");
-    bad_input(&["test", "welch-t", "--x", "1,2", "--y", "1,x"], "not a number");
     bad_input(
-        &["test", "welch-t", "--n", "0,5", "--mean", "1,2", "--sd", "1,1"],
+        &["test", "welch-t", "--x", "", "--y", "1,2"],
+        "--x is empty",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1,nan", "--y", "1,2"],
+        "non-finite",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1,inf", "--y", "1,2"],
+        "non-finite",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1,2", "--y", "1,x"],
+        "not a number",
+    );
+    bad_input(
+        &[
+            "test", "welch-t", "--n", "0,5", "--mean", "1,2", "--sd", "1,1",
+        ],
         "--n: entry 1 is 0, an empty group",
     );
     bad_input(
-        &["test", "welch-t", "--n", "5,5", "--mean", "1,2", "--sd", "1,-1"],
+        &[
+            "test", "welch-t", "--n", "5,5", "--mean", "1,2", "--sd", "1,-1",
+        ],
         "negative standard deviation",
     );
     bad_input(
-        &["test", "z-proportions", "--successes", "12,-3", "--trials", "100,100"],
+        &[
+            "test",
+            "z-proportions",
+            "--successes",
+            "12,-3",
+            "--trials",
+            "100,100",
+        ],
         "negative count",
     );
     bad_input(
-        &["test", "z-proportions", "--successes", "120,3", "--trials", "100,100"],
+        &[
+            "test",
+            "z-proportions",
+            "--successes",
+            "120,3",
+            "--trials",
+            "100,100",
+        ],
         "more than its 100 --trials",
     );
-    bad_input(&["test", "fisher-exact", "--table", "1,-2/3,4"], "negative count");
-    bad_input(&["test", "chi2-independence", "--table", "1,2/3"], "equal length");
+    bad_input(
+        &["test", "fisher-exact", "--table", "1,-2/3,4"],
+        "negative count",
+    );
+    bad_input(
+        &["test", "chi2-independence", "--table", "1,2/3"],
+        "equal length",
+    );
     for confidence in ["0", "1", "1.5", "-0.1", "nan"] {
         bad_input(
-            &["test", "welch-t", "--x", "1,2,3", "--y", "2,3,4", "--confidence", confidence],
+            &[
+                "test",
+                "welch-t",
+                "--x",
+                "1,2,3",
+                "--y",
+                "2,3,4",
+                "--confidence",
+                confidence,
+            ],
             "--confidence",
         );
     }
     bad_input(
-        &["test", "welch-t", "--x", "1,2,3", "--y", "2,3,4", "--mu0", "1"],
+        &[
+            "test", "welch-t", "--x", "1,2,3", "--y", "2,3,4", "--mu0", "1",
+        ],
         "--mu0 does not apply",
     );
     bad_input(
@@ -452,60 +423,29 @@ fn undefined_methods_and_bad_values_are_exit_2_with_one_line() {
     );
     bad_input(&["test", "welch-t"], "no input given");
     bad_input(
+        &["test", "welch-tt", "--x", "1"],
+        "invalid value 'welch-tt'",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "1", "--bogus"],
+        "unexpected argument",
+    );
+    bad_input(
+        &["test", "wilcoxon", "--x", "1,2,3", "--p-method", "foo"],
+        "invalid --p-method 'foo'",
+    );
+    bad_input(
+        &["test", "welch-t", "--x", "5,5,5", "--y", "5,5,5"],
+        "welch-t: zero variance",
+    );
+    bad_input(
         &["test", "welch-t", "--x", "1,2", "--table", "1,2/3,4"],
         "two different inputs",
     );
-    bad_input(&["test", "tost", "--x", "1,2,3", "--y", "2,3,4"], "needs --margin");
-}
-
-#[test]
-fn adjust_matches_the_library_and_rejects_bad_p_values() {
-    let v = json(&["adjust", "--method", "holm", "0.01", "0.04,0.03", "0.2"]);
-    let lib = counterfact_stats::adjust::adjust_p_values(
-        &[0.01, 0.04, 0.03, 0.2],
-        counterfact_stats::adjust::AdjustMethod::Holm,
-        0.05,
-    )
-    .expect("library result");
-    let adjusted: Vec<f64> = v["p_adjusted"]
-        .as_array()
-        .expect("p_adjusted array")
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    assert_eq!(adjusted, lib.p_adjusted);
-    assert_eq!(v["method"], "holm");
-    assert!(v["reject"].is_array());
-    bad_input(&["adjust", "--method", "holm", "0.1", "1.5"], "outside [0, 1]");
-    bad_input(&["adjust", "--method", "holm", "0.1", "abc"], "not a number");
-}
-
-#[test]
-fn every_method_answers_without_panicking() {
-    let file = data("groups.csv");
-    let help = ok(&["test", "--help"]);
-    let methods: Vec<String> = help
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("- "))
-        .filter_map(|l| l.split(':').next())
-        .map(str::to_string)
-        .collect();
-    assert_eq!(methods.len(), 17, "{methods:?}");
-    for method in &methods {
-        for args in [
-            groups_args(&file, method),
-            vec!["test", method, "--x", "1,2,3,4", "--y", "2,3,4,9"],
-            vec!["test", method, "--table", "3,4/5,6"],
-        ] {
-            let out = run(&args);
-            let code = out.status.code();
-            assert!(matches!(code, Some(0 | 2)), "{args:?} exited with {code:?}");
-            if code == Some(2) {
-                let stderr = String::from_utf8_lossy(&out.stderr);
-                assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-            }
-        }
-    }
+    bad_input(
+        &["test", "tost", "--x", "1,2,3", "--y", "2,3,4"],
+        "needs --margin",
+    );
 }
 
 #[test]
@@ -520,5 +460,10 @@ fn a_closed_stdout_counts_as_success() {
         .expect("spawn");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -180,6 +180,49 @@ fn bootstrap_intervals_agree_with_scipy_within_monte_carlo_error() {
 }
 
 #[test]
+fn large_sample_bootstrap_of_the_mean_matches_theory() {
+    // n ≥ 16,384 takes the multinomial-count path. The bootstrap distribution of a mean of
+    // 40,000 values is normal to high accuracy with sd = sd_ML/√n. With B = 4000, the SE has a
+    // relative Monte Carlo sd of 1.1% (allow 5%) and each 2.5% endpoint an sd of 0.042 SE
+    // (allow 0.15 SE).
+    let x: Vec<f64> = (0..40_000u64)
+        .map(|i| ((i * 7919) % 10_007) as f64 / 1000.0)
+        .collect();
+    let y: Vec<f64> = (0..30_000u64)
+        .map(|i| ((i * 104_729) % 9973) as f64 / 700.0)
+        .collect();
+    let se_ml = |v: &[f64]| {
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        (v.iter().map(|t| (t - m) * (t - m)).sum::<f64>() / n).sqrt() / n.sqrt()
+    };
+    let opts = BootstrapOptions {
+        n_resamples: 4000,
+        interval: IntervalMethod::Percentile,
+        seed: 77,
+        ..Default::default()
+    };
+    let one = bootstrap_one_sample(&x, &OneSampleStatistic::Mean, &opts).unwrap();
+    let two = bootstrap_two_sample(&x, &y, &TwoSampleStatistic::MeanDiff, &opts).unwrap();
+    let se_two = (se_ml(&x).powi(2) + se_ml(&y).powi(2)).sqrt();
+    for (r, se) in [(one, se_ml(&x)), (two, se_two)] {
+        println!(
+            "large-n bootstrap {}: se {} theory {se}, ci {:?}",
+            r.statistic, r.std_error, r.ci
+        );
+        assert_close(r.std_error, se, 0.05, &r.statistic);
+        let z = 1.959_963_984_540_054;
+        for (got, want) in r.ci.iter().zip([r.estimate - z * se, r.estimate + z * se]) {
+            assert!(
+                (got - want).abs() < 0.15 * se,
+                "{}: {got} vs {want}",
+                r.statistic
+            );
+        }
+    }
+}
+
+#[test]
 fn poisson_bootstrap_agrees_with_multinomial_bootstrap() {
     // Both schemes estimate the same sampling distribution of the mean to O(1/n): with n = 4000
     // and B = 20,000 the percentile endpoints agree to a few percent of the SE.

@@ -77,6 +77,12 @@ pub struct TestSettings {
     pub seed: u64,
     /// Number of resamples for the random methods, if given.
     pub resamples: Option<usize>,
+    /// Resampling statistic name, if given.
+    pub statistic: Option<String>,
+    /// Bootstrap interval method name, if given.
+    pub interval: Option<String>,
+    /// Rank-test p-value method name, if given.
+    pub p_method: Option<String>,
     /// Print JSON instead of a table.
     pub json: bool,
     /// The optional test options given explicitly, by flag name (for relevance checks).
@@ -187,6 +193,9 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         ("--margin", args.margin.is_some()),
         ("--seed", args.seed.is_some()),
         ("--resamples", args.resamples.is_some()),
+        ("--statistic", args.statistic.is_some()),
+        ("--interval", args.interval.is_some()),
+        ("--p-method", args.p_method.is_some()),
         ("--pooled", args.pooled),
         ("--expected", args.expected.is_some()),
         ("--no-correction", args.no_correction),
@@ -207,6 +216,9 @@ pub fn resolve(args: &TestArgs) -> Result<TestSettings> {
         correction: !args.no_correction,
         seed: args.seed.unwrap_or(0),
         resamples: args.resamples,
+        statistic: args.statistic.clone(),
+        interval: args.interval.clone(),
+        p_method: args.p_method.clone(),
         json: args.json,
         given,
     })

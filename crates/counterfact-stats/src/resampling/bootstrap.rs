@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::bca;
+use super::poisson_one::PoissonOne;
 use super::statistic::{OneSampleStatistic, TwoSampleStatistic, mean};
 use super::{Bits, IndexSampler, WORDS};
 use super::{
@@ -161,7 +162,12 @@ struct Resampler<'a> {
     data: &'a [f64],
     centered: Vec<f64>,
     center: f64,
+    poisson: PoissonOne,
 }
+
+/// Sample size from which a resample's mean is formed from multinomial counts in one sequential
+/// pass rather than from n random picks, whose gathers miss the cache.
+const COUNTS_MIN_N: usize = 1 << 14;
 
 impl<'a> Resampler<'a> {
     fn new(data: &'a [f64], needs_mean: bool) -> Self {
@@ -175,13 +181,57 @@ impl<'a> Resampler<'a> {
             data,
             centered,
             center,
+            poisson: PoissonOne::new(),
         }
+    }
+
+    /// The sum of n picks with replacement from the centered sample, as Σ c_i z_i with
+    /// multinomial counts c: iid Poisson(1) counts drawn in one sequential pass are, given their
+    /// total t, Multinomial(t, 1/n) (Johnson, Kotz & Balakrishnan 1997, ch. 35); removing t − n
+    /// uniformly chosen picks (an observation with probability ∝ its count, by rejection) or
+    /// adding n − t uniform picks then gives exactly Multinomial(n, 1/n). The correction takes
+    /// O(√n) draws.
+    fn multinomial_sum(&self, rng: &mut Bits, counts: &mut Vec<u8>) -> f64 {
+        let z = &self.centered;
+        let n = z.len();
+        counts.clear();
+        counts.resize(n, 0);
+        let mut bytes = [0u8; WORDS * 4];
+        let mut acc = [0.0f64; 4];
+        let (mut total, mut max_count) = (0usize, 0u8);
+        for (zc, cc) in z.chunks(bytes.len()).zip(counts.chunks_mut(bytes.len())) {
+            rng.bytes(&mut bytes);
+            for (k, ((&v, c), &b)) in zc.iter().zip(cc.iter_mut()).zip(&bytes).enumerate() {
+                let w = self.poisson.weight(b, rng);
+                *c = w;
+                total += usize::from(w);
+                max_count = max_count.max(w);
+                acc[k & 3] += f64::from(w) * v;
+            }
+        }
+        let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        while total > n {
+            let i = bounded_index(rng, n as u64);
+            if bounded_index(rng, u64::from(max_count)) < usize::from(counts[i]) {
+                counts[i] -= 1;
+                sum -= z[i];
+                total -= 1;
+            }
+        }
+        while total < n {
+            sum += z[bounded_index(rng, n as u64)];
+            total += 1;
+        }
+        sum
     }
 
     /// The mean of one resample.
     #[inline]
-    fn resample_mean(&self, rng: &mut Bits) -> f64 {
+    fn resample_mean(&self, rng: &mut Bits, counts: &mut Vec<u8>) -> f64 {
         let z = &self.centered;
+        if z.len() >= COUNTS_MIN_N {
+            return self.center + self.multinomial_sum(rng, counts) / z.len() as f64;
+        }
         let mut acc = [0.0f64; 4];
         match IndexSampler::new(z.len() as u64) {
             Some(sampler) => {
@@ -265,14 +315,19 @@ pub fn bootstrap_one_sample(
     let estimate = statistic.eval_in_place(&mut x.to_vec());
     let is_mean = matches!(statistic, OneSampleStatistic::Mean);
     let sampler = Resampler::new(x, is_mean);
-    let reps = replicates(options.n_resamples, options.seed, Vec::new, |rng, buf| {
-        if is_mean {
-            sampler.resample_mean(rng)
-        } else {
-            sampler.resample_into(rng, buf);
-            statistic.eval_in_place(buf)
-        }
-    });
+    let reps = replicates(
+        options.n_resamples,
+        options.seed,
+        Default::default,
+        |rng, (buf, counts)| {
+            if is_mean {
+                sampler.resample_mean(rng, counts)
+            } else {
+                sampler.resample_into(rng, buf);
+                statistic.eval_in_place(buf)
+            }
+        },
+    );
     let deviations = || Ok(vec![bca::one_sample_deviations(x, statistic)?]);
     finish(
         "bootstrap",
@@ -313,12 +368,14 @@ pub fn bootstrap_two_sample(
     let reps = replicates(
         options.n_resamples,
         options.seed,
-        || (Vec::new(), Vec::new()),
-        |rng, (bx, by)| match statistic {
-            TwoSampleStatistic::MeanDiff => sx.resample_mean(rng) - sy.resample_mean(rng),
+        || (Vec::new(), Vec::new(), Vec::new()),
+        |rng, (bx, by, counts)| match statistic {
+            TwoSampleStatistic::MeanDiff => {
+                sx.resample_mean(rng, counts) - sy.resample_mean(rng, counts)
+            }
             TwoSampleStatistic::MeanRatio => {
-                let mx = sx.resample_mean(rng);
-                mx / sy.resample_mean(rng)
+                let mx = sx.resample_mean(rng, counts);
+                mx / sy.resample_mean(rng, counts)
             }
             _ => {
                 sx.resample_into(rng, bx);
@@ -428,6 +485,7 @@ pub(crate) fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resampling::item_rng;
 
     #[test]
     fn same_bits_on_any_thread_count() {
@@ -445,6 +503,34 @@ mod tests {
             let a = one.install(|| bootstrap_two_sample(&x, &y, &stat, &opts).unwrap());
             let b = bootstrap_two_sample(&x, &y, &stat, &opts).unwrap();
             assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn multinomial_counts_have_the_multinomial_law() {
+        // With values 1, 10, 100 the resample sum encodes the counts (c0, c1, c2), whose law is
+        // Multinomial(3, 1/3): 1/27 for (3,0,0), 3/27 for (2,1,0), 6/27 for (1,1,1).
+        let data = [1.0, 10.0, 100.0];
+        let sampler = Resampler {
+            data: &data,
+            centered: data.to_vec(),
+            center: 0.0,
+            poisson: PoissonOne::new(),
+        };
+        let mut rng = item_rng(9, 0, 0, 0);
+        let mut counts = Vec::new();
+        let runs = 270_000;
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..runs {
+            let sum = sampler.multinomial_sum(&mut rng, &mut counts);
+            *seen.entry(sum as u64).or_insert(0u64) += 1;
+        }
+        assert_eq!(seen.len(), 10, "{seen:?}");
+        for (sum, want) in [(3u64, 1.0), (300, 1.0), (12, 3.0), (201, 3.0), (111, 6.0)] {
+            let p = want / 27.0;
+            let got = seen[&sum] as f64 / runs as f64;
+            let sd = (p * (1.0 - p) / runs as f64).sqrt();
+            assert!((got - p).abs() < 5.0 * sd, "sum {sum}: {got} vs {p}");
         }
     }
 

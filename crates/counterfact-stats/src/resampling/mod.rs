@@ -11,6 +11,7 @@ pub mod bca;
 pub mod bootstrap;
 pub mod permutation;
 pub mod poisson_bootstrap;
+mod poisson_one;
 pub mod statistic;
 
 pub use bootstrap::{
@@ -134,6 +135,12 @@ impl Bits {
         for (w, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
             *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         }
+    }
+
+    /// Fills `out` with fresh bytes straight from the generator (bypassing the buffer).
+    #[inline]
+    pub(crate) fn bytes(&mut self, out: &mut [u8; WORDS * 4]) {
+        self.rng.fill_bytes(out);
     }
 
     /// The next 64 uniform bits of the stream.

@@ -10,65 +10,13 @@
 use rayon::prelude::*;
 
 use super::bootstrap::{BootstrapOptions, BootstrapResult, IntervalMethod, finish};
-use super::{BLOCK, block_len, check_bootstrap_resamples, domain, item_rng, n_blocks};
+use super::poisson_one::PoissonOne;
+use super::{BLOCK, WORDS, block_len, check_bootstrap_resamples, domain, item_rng, n_blocks};
 use crate::error::{Result, StatsError, check_confidence, check_finite, check_sample};
 use crate::moments::Moments;
 
 /// Observations per chunk of the one-shot functions.
 const CHUNK: usize = 1 << 14;
-
-/// Largest Poisson(1) weight drawn: P(W > 12) < 2⁻³², below the resolution of the 32-bit
-/// uniforms the weights are drawn from (the last threshold rounds to 2³², which no u32 reaches).
-const MAX_WEIGHT: usize = 12;
-
-/// Thresholds T_k = round(2³² · P(W ≤ k)); a uniform u32 `u` gives W = #{k : u ≥ T_k}
-/// (inversion of the Poisson(1) distribution function).
-fn poisson_thresholds() -> [u64; MAX_WEIGHT + 1] {
-    let mut t = [0u64; MAX_WEIGHT + 1];
-    let mut pmf = (-1.0f64).exp();
-    let mut cdf = 0.0;
-    for (k, slot) in t.iter_mut().enumerate() {
-        cdf += pmf;
-        pmf /= (k + 1) as f64;
-        *slot = (cdf * 4_294_967_296.0).round().min(4_294_967_296.0) as u64;
-    }
-    t
-}
-
-/// Inversion of Poisson(1) from 32 uniform bits: a 256-entry table on the top byte answers
-/// directly except in the few buckets a threshold cuts, which fall back to the comparisons.
-struct PoissonOne {
-    thresholds: [u64; MAX_WEIGHT + 1],
-    by_top_byte: [u8; 256],
-}
-
-const AMBIGUOUS: u8 = u8::MAX;
-
-impl PoissonOne {
-    fn new() -> Self {
-        let thresholds = poisson_thresholds();
-        let weight = |u: u64| thresholds.iter().filter(|&&t| u >= t).count() as u8;
-        let mut by_top_byte = [AMBIGUOUS; 256];
-        for (b, slot) in by_top_byte.iter_mut().enumerate() {
-            let (lo, hi) = ((b as u64) << 24, ((b as u64) << 24) | 0x00FF_FFFF);
-            if weight(lo) == weight(hi) {
-                *slot = weight(lo);
-            }
-        }
-        PoissonOne {
-            thresholds,
-            by_top_byte,
-        }
-    }
-
-    #[inline]
-    fn weight(&self, u: u32) -> u64 {
-        match self.by_top_byte[(u >> 24) as usize] {
-            AMBIGUOUS => self.thresholds.iter().filter(|&&t| u as u64 >= t).count() as u64,
-            w => w as u64,
-        }
-    }
-}
 
 /// Per-replicate weighted moments of a stream of observations, built chunk by chunk.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +66,8 @@ impl PoissonBootstrap {
     /// mean so that the weighted sums of squares do not cancel.
     fn chunk_block(&self, chunk: u64, block: u64, len: usize, values: &[f64]) -> Vec<Moments> {
         let poisson = PoissonOne::new();
+        let mut bytes = [0u8; WORDS * 4];
+        let mut used = bytes.len();
         let mut rng = item_rng(self.seed, domain_of(self.sample), chunk, block);
         let pivot = super::statistic::mean(values);
         let mut w_sum = vec![0u64; len];
@@ -126,7 +76,12 @@ impl PoissonBootstrap {
         for &v in values {
             let d = v - pivot;
             for r in 0..len {
-                let w = poisson.weight(rng.next_u32());
+                if used == bytes.len() {
+                    rng.bytes(&mut bytes);
+                    used = 0;
+                }
+                let w = u64::from(poisson.weight(bytes[used], &mut rng));
+                used += 1;
                 w_sum[r] += w;
                 let wd = w as f64 * d;
                 s1[r] += wd;
@@ -284,39 +239,6 @@ fn poisson_finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thresholds_invert_poisson_one() {
-        let t = poisson_thresholds();
-        assert!((t[0] as f64 / 4_294_967_296.0 - (-1.0f64).exp()).abs() < 1e-9);
-        assert!(t.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(t[MAX_WEIGHT], 4_294_967_296);
-        assert!(t[MAX_WEIGHT - 1] < 4_294_967_296);
-    }
-
-    #[test]
-    fn table_inversion_matches_thresholds() {
-        let p = PoissonOne::new();
-        let t = poisson_thresholds();
-        let mut u: u32 = 0;
-        loop {
-            let direct = t.iter().filter(|&&th| u as u64 >= th).count() as u64;
-            assert_eq!(p.weight(u), direct, "u = {u}");
-            match u.checked_add(4093) {
-                Some(next) => u = next,
-                None => break,
-            }
-        }
-        for &th in &t[..MAX_WEIGHT] {
-            for u in [th - 1, th] {
-                let u = u as u32;
-                assert_eq!(
-                    p.weight(u),
-                    t.iter().filter(|&&x| u as u64 >= x).count() as u64
-                );
-            }
-        }
-    }
 
     #[test]
     fn chunks_merge_in_any_grouping() {

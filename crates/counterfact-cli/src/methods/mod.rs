@@ -7,12 +7,15 @@
 
 use anyhow::Result;
 use counterfact_stats::moments::Moments;
+use counterfact_stats::resampling::BootstrapResult;
 use counterfact_stats::{Alternative, TestResult, contingency, parametric};
 
 use crate::cli::Method;
 use crate::commands::test::{Data, MarginValue, TestSettings};
 use crate::error::{MethodError, bail_input};
 use crate::input::Sample;
+
+mod nonparametric;
 
 /// A method's result with the names needed to render it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +26,8 @@ pub struct Outcome {
     pub groups: Vec<String>,
     /// What the estimate is, e.g. "treatment − control".
     pub effect: Option<String>,
+    /// The bootstrap's own result, which `--json` prints instead of `result`.
+    pub bootstrap: Option<BootstrapResult>,
 }
 
 const TWO_SAMPLES: &str = "give --data with --value/--group/--control/--treatment, --x and --y, \
@@ -49,23 +54,16 @@ pub fn run(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         Method::FisherExact => fisher_exact(settings, data),
         Method::Tost => tost(settings, data),
         Method::NonInferiority => non_inferiority(settings, data),
-        Method::MannWhitney
-        | Method::Wilcoxon
-        | Method::Ks
-        | Method::Permutation
-        | Method::Bootstrap => not_available(method),
+        Method::MannWhitney => nonparametric::mann_whitney(settings, data),
+        Method::Wilcoxon => nonparametric::wilcoxon(settings, data),
+        Method::Ks => nonparametric::ks(settings, data),
+        Method::Permutation => nonparametric::permutation(settings, data),
+        Method::Bootstrap => nonparametric::bootstrap(settings, data),
     }
 }
 
-fn not_available(method: Method) -> Result<Outcome> {
-    bail_input!(
-        "{}: this method is not available yet in this build of counterfact",
-        method.name()
-    )
-}
-
 /// Fails when an option the method does not use was given explicitly.
-fn allow_only(settings: &TestSettings, allowed: &[&str]) -> Result<()> {
+pub(crate) fn allow_only(settings: &TestSettings, allowed: &[&str]) -> Result<()> {
     if let Some(flag) = settings.given.iter().find(|f| !allowed.contains(f)) {
         bail_input!(
             "{}: {flag} does not apply to this method; drop it (see counterfact test --help)",
@@ -76,7 +74,7 @@ fn allow_only(settings: &TestSettings, allowed: &[&str]) -> Result<()> {
 }
 
 /// Converts a library result into the CLI's error, naming the method and the inputs' roles.
-fn call<T>(
+pub(crate) fn call<T>(
     settings: &TestSettings,
     roles: Option<String>,
     result: counterfact_stats::Result<T>,
@@ -90,20 +88,24 @@ fn call<T>(
     })
 }
 
-/// Moments per sample (unit-level data) or per group (typed summaries), with their names.
-struct Groups {
-    moments: Vec<Moments>,
+/// The groups of a moment-based test: unit-level values go to the library's raw-sample entry
+/// points (so the numbers are exactly the library's), typed summaries to `*_from_moments`.
+enum GroupData<'a> {
+    Raw(Vec<&'a [f64]>),
+    Summary(Vec<Moments>),
+}
+
+/// The groups with their names.
+struct Groups<'a> {
+    data: GroupData<'a>,
     labels: Vec<String>,
     roles: Option<String>,
 }
 
-impl Groups {
-    fn from_samples(samples: &[Sample]) -> Groups {
+impl<'a> Groups<'a> {
+    fn from_samples(samples: &'a [Sample]) -> Groups<'a> {
         Groups {
-            moments: samples
-                .iter()
-                .map(|s| Moments::from_slice(&s.values))
-                .collect(),
+            data: GroupData::Raw(samples.iter().map(|s| s.values.as_slice()).collect()),
             labels: samples.iter().map(|s| s.label.clone()).collect(),
             roles: sample_roles(samples),
         }
@@ -118,7 +120,7 @@ impl Groups {
 }
 
 /// "x is group 'treatment' of column 'variant', y is ..." for samples that are not plain --x/--y.
-fn sample_roles(samples: &[Sample]) -> Option<String> {
+pub(crate) fn sample_roles(samples: &[Sample]) -> Option<String> {
     if samples.iter().all(|s| s.source.starts_with("--")) {
         return None;
     }
@@ -135,13 +137,13 @@ fn sample_roles(samples: &[Sample]) -> Option<String> {
 
 /// The moments of `count` groups from unit-level samples or from typed summaries. A missing
 /// `--sd` is allowed only when `sd_optional` (z-means with `--sigma`).
-fn moment_groups(
+fn moment_groups<'a>(
     settings: &TestSettings,
-    data: &Data,
+    data: &'a Data,
     count: usize,
     sd_optional: bool,
     hint: &str,
-) -> Result<Groups> {
+) -> Result<Groups<'a>> {
     let method = settings.method.name();
     match data {
         Data::Samples { samples, .. } if samples.len() == count => {
@@ -170,7 +172,7 @@ fn moment_groups(
                 .map(|s| s.to_string())
                 .collect();
             Ok(Groups {
-                moments,
+                data: GroupData::Summary(moments),
                 labels,
                 roles: (count == 2).then(|| {
                     "sample x is the first value of --n/--mean/--sd, sample y the second"
@@ -197,24 +199,31 @@ fn outcome(result: TestResult, groups: &Groups) -> Outcome {
         result,
         groups: groups.labels.clone(),
         effect: groups.effect(),
+        bootstrap: None,
     }
 }
 
 fn two_sample_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--alternative", "--confidence"])?;
     let g = moment_groups(settings, data, 2, false, TWO_SAMPLES)?;
-    let (x, y) = (&g.moments[0], &g.moments[1]);
     let (alt, conf) = (settings.alternative, settings.confidence);
-    let result = if settings.method == Method::StudentT {
-        parametric::student_t_test_from_moments(x, y, alt, conf)
-    } else {
-        parametric::welch_t_test_from_moments(x, y, alt, conf)
+    let student = settings.method == Method::StudentT;
+    let result = match &g.data {
+        GroupData::Raw(v) if student => parametric::student_t_test(v[0], v[1], alt, conf),
+        GroupData::Raw(v) => parametric::welch_t_test(v[0], v[1], alt, conf),
+        GroupData::Summary(m) if student => {
+            parametric::student_t_test_from_moments(&m[0], &m[1], alt, conf)
+        }
+        GroupData::Summary(m) => parametric::welch_t_test_from_moments(&m[0], &m[1], alt, conf),
     };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
 /// Row-aligned pairs from `--x/--y`.
-fn pairs<'a>(settings: &TestSettings, data: &'a Data) -> Result<(&'a Sample, &'a Sample)> {
+pub(crate) fn pairs<'a>(
+    settings: &TestSettings,
+    data: &'a Data,
+) -> Result<(&'a Sample, &'a Sample)> {
     let method = settings.method.name();
     match data {
         Data::Samples {
@@ -254,6 +263,7 @@ fn paired_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, sample_roles(&samples), result)?,
         groups: vec![format!("pairs {} − {}", x.label, y.label)],
         effect: Some(format!("{} − {}", x.label, y.label)),
+        bootstrap: None,
     })
 }
 
@@ -261,16 +271,16 @@ fn one_sample_t(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     allow_only(settings, &["--alternative", "--confidence", "--mu0"])?;
     let g = moment_groups(settings, data, 1, false, ONE_SAMPLE)?;
     let mu0 = settings.mu0.unwrap_or(0.0);
-    let result = parametric::one_sample_t_test_from_moments(
-        &g.moments[0],
-        mu0,
-        settings.alternative,
-        settings.confidence,
-    );
+    let (alt, conf) = (settings.alternative, settings.confidence);
+    let result = match &g.data {
+        GroupData::Raw(v) => parametric::one_sample_t_test(v[0], mu0, alt, conf),
+        GroupData::Summary(m) => parametric::one_sample_t_test_from_moments(&m[0], mu0, alt, conf),
+    };
     Ok(Outcome {
         result: call(settings, g.roles.clone(), result)?,
         groups: g.labels.clone(),
         effect: Some(format!("mean of {}", g.labels[0])),
+        bootstrap: None,
     })
 }
 
@@ -293,17 +303,22 @@ fn z_means(settings: &TestSettings, data: &Data) -> Result<Outcome> {
             Some(_) => bail_input!("{method}: one sample takes one --sigma value"),
         };
         let g = moment_groups(settings, data, 1, sigma.is_some(), ONE_SAMPLE)?;
-        let result = parametric::z_mean_one_sample_from_moments(
-            &g.moments[0],
+        let (mu0, alt, conf) = (
             settings.mu0.unwrap_or(0.0),
-            sigma,
             settings.alternative,
             settings.confidence,
         );
+        let result = match &g.data {
+            GroupData::Raw(v) => parametric::z_mean_one_sample(v[0], mu0, sigma, alt, conf),
+            GroupData::Summary(m) => {
+                parametric::z_mean_one_sample_from_moments(&m[0], mu0, sigma, alt, conf)
+            }
+        };
         return Ok(Outcome {
             result: call(settings, g.roles.clone(), result)?,
             groups: g.labels.clone(),
             effect: Some(format!("mean of {}", g.labels[0])),
+            bootstrap: None,
         });
     }
     allow_only(settings, &["--alternative", "--confidence", "--sigma"])?;
@@ -314,21 +329,26 @@ fn z_means(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         Some(_) => bail_input!("{method}: --sigma takes one value, or one per sample (x,y)"),
     };
     let g = moment_groups(settings, data, 2, sigma.is_some(), TWO_SAMPLES)?;
-    let result = parametric::z_means_test_from_moments(
-        &g.moments[0],
-        &g.moments[1],
-        sigma,
-        settings.alternative,
-        settings.confidence,
-    );
+    let (alt, conf) = (settings.alternative, settings.confidence);
+    let result = match &g.data {
+        GroupData::Raw(v) => parametric::z_means_test(v[0], v[1], sigma, alt, conf),
+        GroupData::Summary(m) => {
+            parametric::z_means_test_from_moments(&m[0], &m[1], sigma, alt, conf)
+        }
+    };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
+/// Successes and trials per group with the groups' names and roles.
+struct Counts {
+    successes: Vec<i64>,
+    trials: Vec<i64>,
+    labels: Vec<String>,
+    roles: Option<String>,
+}
+
 /// Successes and trials per group, from typed counts or from a 0/1 value column.
-fn proportions(
-    settings: &TestSettings,
-    data: &Data,
-) -> Result<(Vec<i64>, Vec<i64>, Vec<String>, Option<String>)> {
+fn proportions(settings: &TestSettings, data: &Data) -> Result<Counts> {
     let method = settings.method.name();
     let to_i64 = |v: u64, flag: &str| {
         i64::try_from(v).map_err(|_| crate::error::bad_input(format!("{flag} {v} is too large")))
@@ -348,7 +368,12 @@ fn proportions(
                 .take(s.len())
                 .map(|l| l.to_string())
                 .collect();
-            Ok((s, t, labels, None))
+            Ok(Counts {
+                successes: s,
+                trials: t,
+                labels,
+                roles: None,
+            })
         }
         Data::Samples { samples, .. } => {
             let mut s = Vec::new();
@@ -366,7 +391,12 @@ fn proportions(
                 t.push(to_i64(sample.values.len() as u64, "trials")?);
             }
             let labels = samples.iter().map(|x| x.label.clone()).collect();
-            Ok((s, t, labels, sample_roles(samples)))
+            Ok(Counts {
+                successes: s,
+                trials: t,
+                labels,
+                roles: sample_roles(samples),
+            })
         }
         _ => bail_input!(
             "{method}: needs --successes/--trials, or a 0/1 column with --data --value --group"
@@ -376,7 +406,12 @@ fn proportions(
 
 fn z_proportions(settings: &TestSettings, data: &Data) -> Result<Outcome> {
     let method = settings.method.name();
-    let (s, t, labels, roles) = proportions(settings, data)?;
+    let Counts {
+        successes: s,
+        trials: t,
+        labels,
+        roles,
+    } = proportions(settings, data)?;
     let (alt, conf) = (settings.alternative, settings.confidence);
     let (result, effect) = match (s.as_slice(), t.as_slice()) {
         ([s], [t]) => {
@@ -405,6 +440,7 @@ fn z_proportions(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, roles, result)?,
         groups: labels,
         effect: Some(effect),
+        bootstrap: None,
     })
 }
 
@@ -454,6 +490,7 @@ fn goodness_of_fit(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, None, result)?,
         groups: Vec::new(),
         effect: None,
+        bootstrap: None,
     })
 }
 
@@ -469,6 +506,7 @@ fn independence(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, None, result)?,
         groups: Vec::new(),
         effect: None,
+        bootstrap: None,
     })
 }
 
@@ -481,6 +519,7 @@ fn fisher_exact(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         result: call(settings, None, result)?,
         groups: Vec::new(),
         effect: Some("odds ratio (conditional MLE)".to_string()),
+        bootstrap: None,
     })
 }
 
@@ -518,14 +557,13 @@ fn tost(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         0.90
     };
     let g = moment_groups(settings, data, 2, false, TWO_SAMPLES)?;
-    let result = parametric::tost_from_moments(
-        &g.moments[0],
-        &g.moments[1],
-        lower,
-        upper,
-        settings.pooled,
-        confidence,
-    );
+    let pooled = settings.pooled;
+    let result = match &g.data {
+        GroupData::Raw(v) => parametric::tost(v[0], v[1], lower, upper, pooled, confidence),
+        GroupData::Summary(m) => {
+            parametric::tost_from_moments(&m[0], &m[1], lower, upper, pooled, confidence)
+        }
+    };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
@@ -554,14 +592,20 @@ fn non_inferiority(settings: &TestSettings, data: &Data) -> Result<Outcome> {
         ),
     };
     let g = moment_groups(settings, data, 2, false, TWO_SAMPLES)?;
-    let result = parametric::non_inferiority_from_moments(
-        &g.moments[0],
-        &g.moments[1],
-        delta,
-        higher_is_better,
-        settings.pooled,
-        settings.confidence,
-    );
+    let (pooled, conf) = (settings.pooled, settings.confidence);
+    let result = match &g.data {
+        GroupData::Raw(v) => {
+            parametric::non_inferiority(v[0], v[1], delta, higher_is_better, pooled, conf)
+        }
+        GroupData::Summary(m) => parametric::non_inferiority_from_moments(
+            &m[0],
+            &m[1],
+            delta,
+            higher_is_better,
+            pooled,
+            conf,
+        ),
+    };
     Ok(outcome(call(settings, g.roles.clone(), result)?, &g))
 }
 
