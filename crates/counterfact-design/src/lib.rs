@@ -17,6 +17,7 @@ pub mod error;
 pub mod hash;
 pub mod layers;
 pub mod pattern;
+pub mod stratified;
 pub mod targeting;
 
 pub use allocation::{Allocation, BucketRange, ramp_weights};
