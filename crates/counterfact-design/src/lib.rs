@@ -13,6 +13,7 @@
 
 pub mod allocation;
 pub mod assign;
+pub mod checks;
 pub mod error;
 pub mod hash;
 pub mod layers;
