@@ -129,7 +129,15 @@ pub fn largest_remainder(quotas: &[f64], total: usize, capacity: &[usize]) -> Re
         .zip(capacity)
         .map(|(q, &c)| (q.floor() as usize).min(c))
         .collect();
-    let mut left = total.saturating_sub(counts.iter().sum());
+    let floors: usize = counts.iter().sum();
+    if floors > total {
+        return Err(DesignError::invalid(
+            "quotas",
+            format!("{quotas:?}"),
+            &format!("round down to {floors} units, more than the total {total}"),
+        ));
+    }
+    let mut left = total - floors;
     let mut order: Vec<usize> = (0..quotas.len()).collect();
     order.sort_by(|&a, &b| {
         let ra = quotas[a] - counts[a] as f64;
