@@ -30,6 +30,10 @@ pub enum Command {
     Adjust(AdjustArgs),
     /// Assign the units of a file to experiment variants by deterministic hashing.
     Assign(Box<crate::commands::assign::AssignArgs>),
+    /// Draw a stratified sample (proportional or Neyman) with an optional matched control.
+    Sample(Box<crate::commands::sample::SampleArgs>),
+    /// Randomization checks: SRM, covariate balance, hash evenness, placebo, A/A simulation.
+    Check(Box<crate::commands::check::CheckArgs>),
 }
 
 /// The hypothesis tests `counterfact test` runs.

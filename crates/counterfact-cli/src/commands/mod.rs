@@ -2,4 +2,6 @@
 
 pub mod adjust;
 pub mod assign;
+pub mod check;
+pub mod sample;
 pub mod test;
