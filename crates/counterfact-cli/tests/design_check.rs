@@ -157,7 +157,10 @@ fn check_fails_on_a_52_48_split_naming_srm() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["passed"], false);
     let first = report["failures"][0].as_str().unwrap();
-    assert!(first.starts_with("sample ratio mismatch: control"), "{first}");
+    assert!(
+        first.starts_with("sample ratio mismatch: control"),
+        "{first}"
+    );
     let _ = std::fs::remove_file(path);
 }
 
@@ -216,7 +219,13 @@ fn sample_matches_stratum_shares_within_one_unit() {
     ));
     let o = out_path.to_string_lossy().to_string();
     let mut args = sample_args(&p, "1000");
-    args.extend(["--exclude", "device == tablet", "--matched-control", "--out", &o]);
+    args.extend([
+        "--exclude",
+        "device == tablet",
+        "--matched-control",
+        "--out",
+        &o,
+    ]);
     let report = json(&args);
     assert_eq!(report["size"], 1000);
     assert!(report["max_deviation"].as_f64().unwrap() < 1.0);
@@ -236,7 +245,10 @@ fn sample_matches_stratum_shares_within_one_unit() {
     assert_eq!(total, 1000);
     let ids = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(ids.lines().count(), 2001);
-    assert_eq!(ids.lines().filter(|l| l.ends_with(",control")).count(), 1000);
+    assert_eq!(
+        ids.lines().filter(|l| l.ends_with(",control")).count(),
+        1000
+    );
     let text = support::ok(&sample_args(&p, "500"));
     assert!(text.starts_with("stratified sample: K = 500"), "{text}");
     let _ = std::fs::remove_file(path);

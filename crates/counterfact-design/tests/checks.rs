@@ -98,7 +98,10 @@ fn clean_experiment_passes_every_check() {
         assert!(families.contains(&family), "no {family} check");
     }
     // 7 days + 3 devices + overall.
-    assert_eq!(report.checks.iter().filter(|c| c.family == "srm").count(), 11);
+    assert_eq!(
+        report.checks.iter().filter(|c| c.family == "srm").count(),
+        11
+    );
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["passed"], true);
     assert_eq!(json["checks"][0]["status"], "pass");
@@ -223,8 +226,14 @@ fn clopper_pearson_matches_scipy() {
     // scipy.stats.binomtest(12, 200).proportion_ci(0.95, 'exact')
     let [lo, hi] = binomial_ci(12, 200, 0.95).unwrap();
     // Tolerance 1e-9 relative.
-    assert!((lo / 0.031_383_953_893_482_12 - 1.0).abs() < 1e-9, "lo {lo}");
-    assert!((hi / 0.102_461_831_308_331_59 - 1.0).abs() < 1e-9, "hi {hi}");
+    assert!(
+        (lo / 0.031_383_953_893_482_12 - 1.0).abs() < 1e-9,
+        "lo {lo}"
+    );
+    assert!(
+        (hi / 0.102_461_831_308_331_59 - 1.0).abs() < 1e-9,
+        "hi {hi}"
+    );
     assert_eq!(binomial_ci(0, 10, 0.95).unwrap()[0], 0.0);
     assert!(binomial_ci(11, 10, 0.95).is_err());
 }
@@ -261,4 +270,43 @@ fn mismatched_lengths_and_bad_arms_are_errors() {
         ..CheckInput::default()
     };
     assert!(run_checks(&input, &CheckOptions::default()).is_err());
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn run_checks_never_panics(
+            arms in prop::collection::vec(0usize..3, 0..40),
+            x in prop::collection::vec(prop_oneof![-5.0..5.0f64, Just(f64::NAN), Just(f64::INFINITY), Just(1.0)], 0..40),
+            b in prop::collection::vec(prop_oneof![0.0..1.0f64, Just(1.0), Just(-0.5), Just(f64::NAN)], 0..40),
+            levels in prop::collection::vec(0u8..3, 0..40),
+            alpha in prop_oneof![0.0..1.0f64, Just(f64::NAN), Just(0.0)],
+            runs in 0usize..4,
+        ) {
+            let labels: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
+            let units: Vec<String> = (0..arms.len()).map(|i| format!("u{i}")).collect();
+            let input = CheckInput {
+                arm_names: vec!["c".into(), "t".into()],
+                arms: &arms,
+                weights: None,
+                days: Some(&labels),
+                dimensions: vec![CategoricalColumn { name: "d", values: &labels }],
+                numeric: vec![NumericColumn { name: "x", values: &x }],
+                categorical: vec![CategoricalColumn { name: "k", values: &labels }],
+                buckets: Some(BucketColumns { primary: &b, secondary: &b }),
+                placebo: Some(NumericColumn { name: "x", values: &x }),
+                aa: Some(AaSetup {
+                    metric: NumericColumn { name: "x", values: &x },
+                    units: Some(&units),
+                    scheme: HashScheme::Fast,
+                }),
+            };
+            let options = CheckOptions { alpha, aa_runs: runs, ..CheckOptions::default() };
+            let _ = run_checks(&input, &options);
+        }
+    }
 }

@@ -134,7 +134,11 @@ fn neyman_allocates_by_stratum_spread() {
             .sum()
     };
     // High tier: 15% of units but the largest spread, so far more than 15% of the sample.
-    println!("neyman shares: low {:.3}, high {:.3}", share("|low"), share("|high"));
+    println!(
+        "neyman shares: low {:.3}, high {:.3}",
+        share("|low"),
+        share("|high")
+    );
     assert!(share("|high") > 0.4);
 }
 
@@ -146,7 +150,13 @@ fn same_seed_same_sample_different_seed_different_sample() {
     let a = stratified_sample(&strata, &eligible, None, &o).unwrap();
     let b = stratified_sample(&strata, &eligible, None, &o).unwrap();
     assert_eq!(a, b);
-    let c = stratified_sample(&strata, &eligible, None, &StratifiedOptions { seed: 8, ..o }).unwrap();
+    let c = stratified_sample(
+        &strata,
+        &eligible,
+        None,
+        &StratifiedOptions { seed: 8, ..o },
+    )
+    .unwrap();
     assert_ne!(a.sample, c.sample);
     assert_eq!(
         a.strata.iter().map(|r| r.achieved).collect::<Vec<_>>(),
@@ -167,7 +177,10 @@ fn k_larger_than_the_eligible_population_is_an_error() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("larger than the eligible population of 9"), "{err}");
+    assert!(
+        err.contains("larger than the eligible population of 9"),
+        "{err}"
+    );
     let err = stratified_sample(
         &strata,
         &eligible,
@@ -186,7 +199,15 @@ fn k_larger_than_the_eligible_population_is_an_error() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("neyman"), "{err}");
-    assert!(stratified_sample(&[], &[], None, &options(1, StratumAllocation::Proportional, false)).is_err());
+    assert!(
+        stratified_sample(
+            &[],
+            &[],
+            None,
+            &options(1, StratumAllocation::Proportional, false)
+        )
+        .is_err()
+    );
 }
 
 #[test]

@@ -144,7 +144,11 @@ pub fn run(args: &AssignArgs) -> Result<()> {
     let assigner = Assigner::new(&spec, &names).map_err(design_error)?;
     let summary_sink = match &args.out {
         Some(path) => {
-            let summary = assign_all(&assigner, &table, Sink::file(path, &args.id_col, &assigner)?)?;
+            let summary = assign_all(
+                &assigner,
+                &table,
+                Sink::file(path, &args.id_col, &assigner)?,
+            )?;
             (summary, path.display().to_string())
         }
         None => {
@@ -159,7 +163,14 @@ pub fn run(args: &AssignArgs) -> Result<()> {
         }
     };
     let (counts, output) = summary_sink;
-    let summary = summarize(&assigner, &spec, counts, table.ids.len() as u64, output, args.srm_alpha)?;
+    let summary = summarize(
+        &assigner,
+        &spec,
+        counts,
+        table.ids.len() as u64,
+        output,
+        args.srm_alpha,
+    )?;
     let text = if args.json {
         render::json(&summary)?
     } else {
@@ -213,7 +224,10 @@ fn design(args: &AssignArgs) -> Result<DesignSpec> {
                         .enumerate()
                         .map(|(i, w)| {
                             w.parse::<f64>().map_err(|_| {
-                                bad_input(format!("--weights: weight {} is '{w}', not a number", i + 1))
+                                bad_input(format!(
+                                    "--weights: weight {} is '{w}', not a number",
+                                    i + 1
+                                ))
                             })
                         })
                         .collect::<Result<Vec<f64>>>()?,
@@ -338,7 +352,10 @@ fn read_units(path: &Path, id_col: &str, attributes: &[String]) -> Result<Units>
         bail_input!("{shown}: the file has no data rows");
     }
     if let Some(row) = (0..ids.len()).find(|&i| ids.is_null(i)) {
-        bail_input!("{shown}: column '{id_col}', row {}: missing unit id", row + 1);
+        bail_input!(
+            "{shown}: column '{id_col}', row {}: missing unit id",
+            row + 1
+        );
     }
     let attributes = attributes
         .iter()
@@ -518,7 +535,12 @@ fn assign_rows(assigner: &Assigner, units: &Units, from: usize, to: usize) -> Ve
     out
 }
 
-const REASONS: [&str; 4] = ["holdout", "not_targeted", "outside_layer", "outside_coverage"];
+const REASONS: [&str; 4] = [
+    "holdout",
+    "not_targeted",
+    "outside_layer",
+    "outside_coverage",
+];
 
 fn reason_index(name: &str) -> usize {
     REASONS.iter().position(|r| *r == name).unwrap_or(0)

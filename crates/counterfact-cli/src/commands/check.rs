@@ -20,8 +20,10 @@ use crate::input::read_table;
 
 /// Arguments of `counterfact check`.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Exit codes: 0 every check passed, 1 a check failed (the reasons \
-                             name the cause), 2 bad input.")]
+#[command(
+    after_long_help = "Exit codes: 0 every check passed, 1 a check failed (the reasons \
+                             name the cause), 2 bad input."
+)]
 pub struct CheckArgs {
     /// CSV (.csv, .tsv) or Parquet (.parquet, .pq) file with one row per unit.
     #[arg(long, value_name = "FILE")]
@@ -186,8 +188,14 @@ pub fn run(args: &CheckArgs) -> Result<bool> {
             let primary = scheme.salted(salt);
             let secondary = scheme.salted(&format!("{salt}#independence"));
             Some((
-                units.iter().map(|u| primary.bucket(u)).collect::<Vec<f64>>(),
-                units.iter().map(|u| secondary.bucket(u)).collect::<Vec<f64>>(),
+                units
+                    .iter()
+                    .map(|u| primary.bucket(u))
+                    .collect::<Vec<f64>>(),
+                units
+                    .iter()
+                    .map(|u| secondary.bucket(u))
+                    .collect::<Vec<f64>>(),
             ))
         }
         _ => None,
@@ -301,7 +309,10 @@ fn resolve_arms(
     let mut arms = Vec::with_capacity(labels.len());
     for (row, label) in labels.iter().enumerate() {
         let Some(label) = label else {
-            bail_input!("{file}: column '{column}', row {}: missing variant", row + 1);
+            bail_input!(
+                "{file}: column '{column}', row {}: missing variant",
+                row + 1
+            );
         };
         match names.iter().position(|n| n == label) {
             Some(a) => arms.push(a),

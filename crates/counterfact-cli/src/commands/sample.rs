@@ -18,8 +18,10 @@ use crate::input::read_table;
 
 /// Arguments of `counterfact sample`.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Exit codes: 0 success, 2 bad input (unknown column, empty stratum \
-                             value, K larger than the eligible population), 1 internal failure.")]
+#[command(
+    after_long_help = "Exit codes: 0 success, 2 bad input (unknown column, empty stratum \
+                             value, K larger than the eligible population), 1 internal failure."
+)]
 pub struct SampleArgs {
     /// CSV (.csv, .tsv) or Parquet (.parquet, .pq) file with one row per unit.
     #[arg(long, value_name = "FILE")]
@@ -147,7 +149,8 @@ pub fn run(args: &SampleArgs) -> Result<()> {
             (0..table.rows)
                 .map(|row| {
                     values.clear();
-                    values.extend((0..attrs.len()).map(|a| table.labels[first + a][row].as_deref()));
+                    values
+                        .extend((0..attrs.len()).map(|a| table.labels[first + a][row].as_deref()));
                     !compiled.matches(&values)
                 })
                 .collect()
@@ -242,7 +245,11 @@ fn report_text(output: &SampleOutput<'_>) -> String {
         "target count",
         "achieved",
         "share",
-        if s.control.is_empty() { "" } else { "   control" }
+        if s.control.is_empty() {
+            ""
+        } else {
+            "   control"
+        }
     );
     for r in &s.strata {
         let _ = write!(

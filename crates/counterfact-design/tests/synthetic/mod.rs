@@ -63,7 +63,11 @@ pub fn clean(n: usize, seed: u64) -> Experiment {
         e.days
             .push(format!("2026-11-{:02}", 1 + rng.random_range(0..7u32)));
         e.device.push(
-            pick(&mut rng, &[("mobile", 0.6), ("desktop", 0.3), ("tablet", 0.1)]).to_string(),
+            pick(
+                &mut rng,
+                &[("mobile", 0.6), ("desktop", 0.3), ("tablet", 0.1)],
+            )
+            .to_string(),
         );
         e.country
             .push(pick(&mut rng, &[("US", 0.5), ("DE", 0.3), ("BR", 0.2)]).to_string());
