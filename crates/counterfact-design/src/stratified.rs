@@ -274,7 +274,7 @@ pub fn stratified_sample(
         })
         .collect();
     let weight_total: f64 = weights.iter().sum();
-    if !(weight_total > 0.0) {
+    if weight_total <= 0.0 || !weight_total.is_finite() {
         return Err(DesignError::invalid(
             "neyman variable",
             "",

@@ -11,8 +11,9 @@ use crate::error::{DesignError, Result};
 const DECILES: usize = 10;
 
 fn bin(bucket: f64, bins: usize) -> Result<usize> {
-    if !(0.0..1.0).contains(&bucket) {
-        return Err(DesignError::invalid("bucket", bucket, "must lie in [0, 1)"));
+    // PlanOut's buckets reach 1.0 with probability 2^-54; they count in the top bin.
+    if !(0.0..=1.0).contains(&bucket) {
+        return Err(DesignError::invalid("bucket", bucket, "must lie in [0, 1]"));
     }
     Ok(((bucket * bins as f64) as usize).min(bins - 1))
 }
