@@ -32,7 +32,11 @@ fn bad_input(args: &[&str], phrase: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
     assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "not one line: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "not one line: {stderr}"
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains(phrase), "{stderr:?} lacks {phrase:?}");
 }
@@ -50,8 +54,18 @@ fn flags_mode_matches_the_library_for_every_scheme() {
     let units = data("units.csv");
     for scheme in HashScheme::ALL {
         let (stdout, stderr) = ok(&[
-            "--units", &units, "--id-col", "member_id", "--salt", "s1", "--variants", "a,b,c",
-            "--weights", "1,1,2", "--scheme", scheme.name(),
+            "--units",
+            &units,
+            "--id-col",
+            "member_id",
+            "--salt",
+            "s1",
+            "--variants",
+            "a,b,c",
+            "--weights",
+            "1,1,2",
+            "--scheme",
+            scheme.name(),
         ]);
         assert!(stderr.contains("5 units assigned"), "{stderr}");
         let spec = DesignSpec::single(
@@ -80,15 +94,26 @@ fn flags_mode_matches_the_library_for_every_scheme() {
 fn ids_are_text_and_targeting_reads_columns() {
     let out = tmp("targeted.csv");
     let (stdout, _) = ok(&[
-        "--units", &data("units.csv"), "--id-col", "member_id", "--salt", "s1",
-        "--targeting", "country in [US, CA] and tenure_days >= 30 and device ~ \"tv.*\"",
-        "--out", &out, "--json",
+        "--units",
+        &data("units.csv"),
+        "--id-col",
+        "member_id",
+        "--salt",
+        "s1",
+        "--targeting",
+        "country in [US, CA] and tenure_days >= 30 and device ~ \"tv.*\"",
+        "--out",
+        &out,
+        "--json",
     ]);
     let summary: Value = serde_json::from_str(&stdout).unwrap();
     let e = &summary["experiments"][0];
     assert_eq!(e["excluded"]["not_targeted"], 2, "{summary}");
     let written = std::fs::read_to_string(&out).unwrap();
-    assert!(written.contains("\n007,") && written.contains("\n010,"), "{written}");
+    assert!(
+        written.contains("\n007,") && written.contains("\n010,"),
+        "{written}"
+    );
     assert!(written.contains("\n8,,,not_targeted"), "{written}");
     assert!(written.contains("\n9,,,not_targeted"), "{written}");
 }
@@ -97,8 +122,15 @@ fn ids_are_text_and_targeting_reads_columns() {
 fn spec_file_with_layers_and_holdout() {
     let out = tmp("spec.parquet");
     let (stdout, _) = ok(&[
-        "--units", &data("units.csv"), "--id-col", "member_id", "--spec", &data("spec.toml"),
-        "--out", &out, "--json",
+        "--units",
+        &data("units.csv"),
+        "--id-col",
+        "member_id",
+        "--spec",
+        &data("spec.toml"),
+        "--out",
+        &out,
+        "--json",
     ]);
     let summary: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(summary["experiments"].as_array().unwrap().len(), 2);
@@ -131,7 +163,14 @@ fn spec_file_with_layers_and_holdout() {
 #[test]
 fn errors_exit_2_with_one_line() {
     let units = data("units.csv");
-    let base = ["--units", units.as_str(), "--id-col", "member_id", "--salt", "s"];
+    let base = [
+        "--units",
+        units.as_str(),
+        "--id-col",
+        "member_id",
+        "--salt",
+        "s",
+    ];
     let with = |extra: &[&str]| -> Vec<String> {
         base.iter().chain(extra).map(|s| s.to_string()).collect()
     };
@@ -150,12 +189,29 @@ fn errors_exit_2_with_one_line() {
     check(&["--targeting", "country in [US"], "invalid targeting rule");
     check(&["--coverage", "1.5"], "coverage");
     bad_input(
-        &["--units", &units, "--id-col", "member_id", "--spec", &data("overlap.toml")],
+        &[
+            "--units",
+            &units,
+            "--id-col",
+            "member_id",
+            "--spec",
+            &data("overlap.toml"),
+        ],
         "overlaps",
     );
-    bad_input(&["--units", &units, "--id-col", "nope", "--salt", "s"], "no column 'nope'");
     bad_input(
-        &["--units", &data("missing.csv"), "--id-col", "member_id", "--salt", "s"],
+        &["--units", &units, "--id-col", "nope", "--salt", "s"],
+        "no column 'nope'",
+    );
+    bad_input(
+        &[
+            "--units",
+            &data("missing.csv"),
+            "--id-col",
+            "member_id",
+            "--salt",
+            "s",
+        ],
         "cannot open",
     );
 }

@@ -31,6 +31,8 @@ enum Fault {
     ShiftedCovariate,
     /// Treatment when bucket ≥ 0.52: a 52/48 split.
     Split52,
+    /// Variants from PlanOut's hash while --salt claims the fast hash.
+    OtherHash,
 }
 
 /// Writes a unit table: id, variant (hashed with SALT), day, device, country, tenure, spend,
@@ -45,7 +47,11 @@ fn experiment(name: &str, n: usize, fault: Fault) -> PathBuf {
     let mut text = String::from("id,variant,day,device,country,tenure,spend,pre_metric,metric\n");
     for i in 0..n {
         let id = format!("u{i:06}");
-        let treated = hash.bucket(&id) >= cut;
+        let treated = if fault == Fault::OtherHash {
+            HashScheme::PlanOut.bucket(SALT, &id) >= 0.5
+        } else {
+            hash.bucket(&id) >= cut
+        };
         let day = 1 + (uniform("day", &id) * 7.0) as u32;
         let d = uniform("device", &id);
         let device = if d < 0.6 {
@@ -165,9 +171,34 @@ fn check_fails_on_a_52_48_split_naming_srm() {
 }
 
 #[test]
-fn check_fails_when_the_salt_in_use_differs_from_the_claimed_one() {
-    // The hash buckets under the claimed salt are fine, but the split still matches: only
-    // wrong-file-type inputs are errors.
+fn check_fails_on_assignment_by_another_hash_naming_broken_bucketing() {
+    let path = experiment("otherhash", 5_000, Fault::OtherHash);
+    let p = path.to_string_lossy().to_string();
+    let args = [
+        "check",
+        "--data",
+        &p,
+        "--unit-col",
+        "id",
+        "--salt",
+        SALT,
+        "--verify-assignment",
+    ];
+    let out = run(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("- broken bucketing: "), "{stdout}");
+    let clean = experiment("verify-clean", 5_000, Fault::None);
+    let c = clean.to_string_lossy().to_string();
+    let mut args = args.to_vec();
+    args[2] = &c;
+    assert_eq!(run(&args).status.code(), Some(0));
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(clean);
+}
+
+#[test]
+fn check_bad_input_exits_2() {
     let path = experiment("badinput", 200, Fault::None);
     let p = path.to_string_lossy().to_string();
     bad_input(

@@ -38,8 +38,14 @@ fn main() {
                 .count();
             best = best.min(start.elapsed().as_secs_f64());
         }
-        fields.push(format!("\"{}_seconds\": {best}", scheme.name().replace('-', "_")));
-        fields.push(format!("\"{}_treated\": {treated}", scheme.name().replace('-', "_")));
+        fields.push(format!(
+            "\"{}_seconds\": {best}",
+            scheme.name().replace('-', "_")
+        ));
+        fields.push(format!(
+            "\"{}_treated\": {treated}",
+            scheme.name().replace('-', "_")
+        ));
     }
     println!("{{{}}}", fields.join(", "));
 }

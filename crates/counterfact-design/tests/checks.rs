@@ -185,6 +185,32 @@ fn a_broken_hash_fails_bucket_evenness_and_salt_independence() {
 }
 
 #[test]
+fn assignment_by_another_hash_fails_consistency() {
+    let mut e = clean(N, SEED);
+    let options = CheckOptions {
+        verify_assignment: true,
+        ..options()
+    };
+    let report = check(&e, &fast_buckets(&e), &options);
+    assert!(report.passed, "{:?}", report.failures);
+    // Re-assign with another scheme: the split stays 50/50 but the arms no longer follow the hash.
+    let other = HashScheme::PlanOut.salted(SALT);
+    for (a, u) in e.arms.iter_mut().zip(&e.units) {
+        *a = usize::from(other.bucket(u) >= 0.5);
+    }
+    let report = check(&e, &fast_buckets(&e), &options);
+    print(&report);
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.starts_with("broken bucketing: ")),
+        "{:?}",
+        report.failures
+    );
+}
+
+#[test]
 fn placebo_fails_when_arms_differ_before_exposure() {
     let mut e = clean(N, SEED);
     for (m, &a) in e.pre_metric.iter_mut().zip(&e.arms) {

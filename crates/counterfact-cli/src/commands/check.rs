@@ -59,6 +59,10 @@ pub struct CheckArgs {
     /// Salt of the experiment's hash: bucket uniformity and independence across salts.
     #[arg(long, requires = "unit_col")]
     pub salt: Option<String>,
+    /// Also check that each unit's variant is the one the hash with --salt and --weights assigns
+    /// (full coverage, variants in design order).
+    #[arg(long, requires = "salt")]
+    pub verify_assignment: bool,
     /// Hash scheme: fast, growthbook-v1, growthbook-v2 or planout.
     #[arg(long, value_name = "SCHEME", default_value = "fast")]
     pub hash: String,
@@ -254,6 +258,7 @@ pub fn run(args: &CheckArgs) -> Result<bool> {
         adjust,
         aa_runs: args.aa_runs,
         seed: args.seed,
+        verify_assignment: args.verify_assignment,
         ..CheckOptions::default()
     };
     let report = run_checks(&input, &options).map_err(|e| bad_input(format!("{file}: {e}")))?;

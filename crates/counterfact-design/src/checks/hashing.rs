@@ -4,8 +4,56 @@
 
 use counterfact_stats::contingency::{chi2_goodness_of_fit, chi2_independence};
 
-use super::{BucketColumns, Check, CheckOptions, Status, fmt_p, stats_error};
+use super::{BucketColumns, Check, CheckInput, CheckOptions, Status, fmt_p, stats_error};
+use crate::allocation::Allocation;
 use crate::error::{DesignError, Result};
+
+/// Compares each unit's recorded arm with the arm its primary bucket falls in under the designed
+/// weights: any disagreement means the assignment did not come from this hash and salt.
+pub(super) fn assignment_check(
+    input: &CheckInput<'_>,
+    buckets: &BucketColumns<'_>,
+    weights: &[f64],
+    options: &CheckOptions,
+) -> Result<Check> {
+    let allocation = Allocation::new(weights, 1.0)?;
+    let mut mismatches = 0usize;
+    let mut first = None;
+    for (i, (&arm, &bucket)) in input.arms.iter().zip(buckets.primary).enumerate() {
+        if allocation.choose(bucket) != Some(arm) {
+            mismatches += 1;
+            first.get_or_insert(i);
+        }
+    }
+    let n = input.arms.len();
+    let share = mismatches as f64 / n as f64;
+    Ok(Check {
+        family: "hash",
+        name: "hash assignment consistency".to_string(),
+        statistic: Some(share),
+        p_value: None,
+        p_adjusted: None,
+        threshold: 0.0,
+        status: if mismatches > 0 {
+            Status::Fail
+        } else {
+            Status::Pass
+        },
+        reason: match first {
+            Some(i) => format!(
+                "broken bucketing: {mismatches} of {n} units ({:.2}%) are not in the arm the \
+                 hash assigns them (first: unit {}, recorded {}, hash says {})",
+                100.0 * share,
+                i + 1,
+                input.arm_names[input.arms[i]],
+                allocation
+                    .choose(buckets.primary[i])
+                    .map_or("none", |a| input.arm_names[a].as_str())
+            ),
+            None => format!("all {n} units are in the arm the hash assigns them"),
+        },
+    })
+}
 
 /// Bins per salt of the independence table.
 const DECILES: usize = 10;

@@ -101,6 +101,9 @@ pub struct CheckOptions {
     pub aa_runs: usize,
     /// Seed of the A/A simulation.
     pub seed: u64,
+    /// Also check that each unit's recorded arm is the one its primary bucket maps to under the
+    /// designed weights (full coverage, arms in design order).
+    pub verify_assignment: bool,
 }
 
 impl Default for CheckOptions {
@@ -113,6 +116,7 @@ impl Default for CheckOptions {
             hash_bins: 100,
             aa_runs: 200,
             seed: 0,
+            verify_assignment: false,
         }
     }
 }
@@ -191,6 +195,11 @@ pub fn run_checks(input: &CheckInput<'_>, options: &CheckOptions) -> Result<Chec
     checks.extend(balance::balance_checks(input, options)?);
     if let Some(buckets) = &input.buckets {
         checks.extend(hashing::hash_checks(buckets, options)?);
+        if options.verify_assignment {
+            checks.push(hashing::assignment_check(
+                input, buckets, &weights, options,
+            )?);
+        }
     }
     if let Some(pre) = &input.placebo {
         checks.push(simulation::placebo_check(input, pre, options)?);
