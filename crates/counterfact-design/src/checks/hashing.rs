@@ -14,7 +14,6 @@ pub(super) fn assignment_check(
     input: &CheckInput<'_>,
     buckets: &BucketColumns<'_>,
     weights: &[f64],
-    options: &CheckOptions,
 ) -> Result<Check> {
     let allocation = Allocation::new(weights, 1.0)?;
     let mut mismatches = 0usize;
