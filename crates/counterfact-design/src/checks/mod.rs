@@ -196,9 +196,7 @@ pub fn run_checks(input: &CheckInput<'_>, options: &CheckOptions) -> Result<Chec
     if let Some(buckets) = &input.buckets {
         checks.extend(hashing::hash_checks(buckets, options)?);
         if options.verify_assignment {
-            checks.push(hashing::assignment_check(
-                input, buckets, &weights, options,
-            )?);
+            checks.push(hashing::assignment_check(input, buckets, &weights)?);
         }
     }
     if let Some(pre) = &input.placebo {
