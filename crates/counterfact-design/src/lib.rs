@@ -1,6 +1,10 @@
 //! # counterfact-design
 //!
-//! Experiment design: deterministic assignment of units to variants. Pure computation, no I/O.
+//! Experiment design: power and sample size, deterministic assignment of units to variants,
+//! stratified samples and randomization checks. Pure computation, no I/O.
+//!
+//! - [`power`]: solve for sample size, power, minimum detectable effect or α; duration and
+//!   power curves, with CUPED, cluster and sequential adjustments.
 //!
 //! - [`hash`]: (salt, unit) → bucket in [0, 1) under a fast default or GrowthBook's and
 //!   PlanOut's schemes, bit-compatible with those tools.
@@ -10,14 +14,18 @@
 //! - [`targeting`] and [`pattern`]: targeting rules on unit attributes with full-string
 //!   wildcard patterns.
 //! - [`assign`]: a design spec compiled into an [`Assigner`].
+//! - [`stratified`]: stratified samples (proportional or Neyman) with a matched control.
+//! - [`checks`]: randomization checks (SRM, balance, hash evenness, placebo, A/A simulation).
 
 pub mod allocation;
 pub mod assign;
+pub mod checks;
 pub mod error;
 pub mod hash;
 pub mod layers;
 pub mod pattern;
 pub mod power;
+pub mod stratified;
 pub mod targeting;
 
 pub use allocation::{Allocation, BucketRange, ramp_weights};

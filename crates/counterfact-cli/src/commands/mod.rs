@@ -3,4 +3,6 @@
 pub mod adjust;
 pub mod assign;
 pub mod power;
+pub mod check;
+pub mod sample;
 pub mod test;
