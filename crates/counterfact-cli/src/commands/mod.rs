@@ -2,7 +2,7 @@
 
 pub mod adjust;
 pub mod assign;
-pub mod power;
 pub mod check;
+pub mod power;
 pub mod sample;
 pub mod test;
