@@ -9,7 +9,7 @@ it runs on the first `--savvi-n` observations and its rate is extrapolated linea
 observation does not grow with n). The p-values after that prefix are compared. Run from the
 repository root with a venv holding savvi:
 
-    /work/venv-seq/bin/python benches/compare/sequential.py [--n 100000000] [--savvi-n 100000]
+    tests/reference/.venv/bin/python benches/compare/sequential.py [--n 100000000] [--savvi-n 100000]
 """
 
 import argparse

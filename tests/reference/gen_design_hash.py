@@ -1,9 +1,9 @@
 """Reference values for counterfact-design's hash schemes and GrowthBook-compatible allocation.
 
 Needs growthbook==4.0.0 and planout==0.6.0 (plus six) beside the pinned numeric stack:
-    python3 -m venv /work/venv-design
-    /work/venv-design/bin/pip install -r tests/reference/requirements.txt
-    /work/venv-design/bin/python tests/reference/gen_design_hash.py
+    python3 -m venv tests/reference/.venv
+    tests/reference/.venv/bin/pip install -r tests/reference/requirements.txt
+    tests/reference/.venv/bin/python tests/reference/gen_design_hash.py
 
 Writes tests/data/design_hash.json with:
 - gb_published: GrowthBook's own SDK conformance vectors (packages/sdk-js/test/cases.json,
