@@ -33,6 +33,7 @@ pub mod dist;
 pub mod error;
 pub mod inference;
 pub mod moments;
+pub mod over_time;
 pub mod parametric;
 pub mod rank;
 pub mod resampling;
