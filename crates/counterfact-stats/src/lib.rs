@@ -38,6 +38,7 @@ pub mod parametric;
 pub mod rank;
 pub mod resampling;
 pub mod result;
+pub mod rollout;
 
 // Streaming, sampling and linear-algebra primitives (docs/primitives.md).
 pub mod markov;
