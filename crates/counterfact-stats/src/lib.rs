@@ -11,6 +11,9 @@
 //!   [`contingency`] (chi-square, G-test, Fisher exact), [`rank`] (Mann-Whitney, Wilcoxon,
 //!   Kolmogorov-Smirnov), [`resampling`] (permutation tests, bootstrap CIs); [`adjust`] corrects
 //!   p-values for multiple testing.
+//! - Experiments over time: [`over_time`] (per-period effects, novelty/primacy trend test,
+//!   carryover check) and [`rollout`] (phased rollouts decided by anytime-valid confidence
+//!   sequences on guardrails).
 //! - Primitives: [`sampling`] (reservoir and weighted sampling), [`markov`] (Markov chains),
 //!   [`matrix`] (in-place rotation).
 //!
