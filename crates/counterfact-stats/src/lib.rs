@@ -47,6 +47,7 @@ pub mod rollout;
 pub mod markov;
 pub mod matrix;
 pub mod sampling;
+pub mod sequential;
 
 pub use error::{Result, StatsError};
 pub use result::{Alternative, TestResult};
