@@ -2,7 +2,8 @@
 //! a target number of units, and guardrail metrics with non-inferiority margins; given the data so
 //! far, each stage is told to "continue", "advance" or "halt — roll back", with the evidence.
 //!
-//! Guardrails are judged with anytime-valid confidence sequences, so the decision may be
+//! Guardrails are judged with anytime-valid confidence sequences ([`crate::sequential::mixture`],
+//! mSPRT with a normal mixture of variance τ² = `mixing_sd`²), so the decision may be
 //! recomputed at every look (every hour) without inflating the error rate: the normal-mixture
 //! boundary of Robbins (1970), in the two-sample form of the mixture SPRT of Johari, Pekelis &
 //! Walsh (2017), and Howard, Ramdas, McAuliffe & Sekhon (2021), "Time-uniform, nonparametric,
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StatsError};
 use crate::moments::Moments;
+use crate::sequential::mixture::{Metric, Mixing, mixture_test_from_moments};
 
 /// One stage of a rollout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,53 +188,6 @@ pub struct RolloutDecision {
     pub next_stage: Option<String>,
 }
 
-/// Two-sided normal-mixture confidence sequence for an effect whose estimate has variance
-/// `variance`, mixing over effects with variance `mixing_variance` (Robbins 1970; Johari et al.
-/// 2017; Howard et al. 2021): estimate ± √(v(v+τ²)/τ² · ln((v+τ²)/(v·α²))).
-///
-/// With v = σ²/t and τ² = ρ²σ² this is mean ± σ·√((tρ²+1)/(t²ρ²) · ln((tρ²+1)/α²)).
-pub fn normal_mixture_cs(
-    estimate: f64,
-    variance: f64,
-    mixing_variance: f64,
-    alpha: f64,
-) -> Result<[f64; 2]> {
-    if !estimate.is_finite() {
-        return Err(StatsError::invalid("estimate", estimate, "must be finite"));
-    }
-    if !(variance.is_finite() && variance >= 0.0) {
-        return Err(StatsError::invalid(
-            "variance",
-            variance,
-            "must be finite and non-negative",
-        ));
-    }
-    if !(mixing_variance.is_finite() && mixing_variance > 0.0) {
-        return Err(StatsError::invalid(
-            "mixing variance",
-            mixing_variance,
-            "must be finite and positive",
-        ));
-    }
-    if !(alpha > 0.0 && alpha < 1.0) {
-        return Err(StatsError::invalid(
-            "alpha",
-            alpha,
-            "must lie strictly between 0 and 1",
-        ));
-    }
-    if variance == 0.0 {
-        // v·ln(1/v) → 0: with no sampling noise the sequence collapses to the estimate.
-        return Ok([estimate, estimate]);
-    }
-    let v = variance;
-    let t2 = mixing_variance;
-    let radius = (v * (v + t2) / t2 * ((v + t2) / v).ln() - 2.0 * v * (v + t2) / t2 * alpha.ln())
-        .max(0.0)
-        .sqrt();
-    Ok([estimate - radius, estimate + radius])
-}
-
 fn validate_plan(plan: &RolloutPlan) -> Result<()> {
     if plan.stages.is_empty() {
         return Err(StatsError::Empty {
@@ -343,7 +298,21 @@ fn guardrail_evidence(g: &Guardrail, arms: &ArmMoments, alpha: f64) -> Result<Gu
         );
         return Ok(evidence);
     }
-    let cs = normal_mixture_cs(estimate, variance, mixing_sd * mixing_sd, alpha)?;
+    let cs = if variance == 0.0 {
+        // v·ln(1/v) → 0: with no sampling noise the sequence collapses to the estimate.
+        [estimate, estimate]
+    } else {
+        let tau2 = mixing_sd * mixing_sd;
+        let look = mixture_test_from_moments(
+            &arms.treatment,
+            &arms.control,
+            Metric::Mean,
+            Mixing::Msprt { tau2 },
+            0.0,
+            alpha,
+        )?;
+        look.cs_look
+    };
     evidence.confidence_sequence = cs;
     let (breached, cleared) = match g.direction {
         Direction::HigherIsBetter => (cs[1] < threshold, cs[0] > threshold),
