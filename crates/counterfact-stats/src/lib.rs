@@ -10,7 +10,8 @@
 //!   [`parametric`] (t, z, proportions, relative lift, TOST, non-inferiority, effect sizes),
 //!   [`contingency`] (chi-square, G-test, Fisher exact), [`rank`] (Mann-Whitney, Wilcoxon,
 //!   Kolmogorov-Smirnov), [`resampling`] (permutation tests, bootstrap CIs); [`adjust`] corrects
-//!   p-values for multiple testing.
+//!   p-values for multiple testing; [`sequential`] gives anytime-valid tests (mixture SPRT,
+//!   confidence sequences) and group-sequential boundaries.
 //! - Experiments over time: [`over_time`] (per-period effects, novelty/primacy trend test,
 //!   carryover check) and [`rollout`] (phased rollouts decided by anytime-valid confidence
 //!   sequences on guardrails).
@@ -42,12 +43,12 @@ pub mod rank;
 pub mod resampling;
 pub mod result;
 pub mod rollout;
+pub mod sequential;
 
 // Streaming, sampling and linear-algebra primitives (docs/primitives.md).
 pub mod markov;
 pub mod matrix;
 pub mod sampling;
-pub mod sequential;
 
 pub use error::{Result, StatsError};
 pub use result::{Alternative, TestResult};
