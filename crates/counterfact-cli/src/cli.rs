@@ -28,6 +28,8 @@ pub enum Command {
     Test(Box<TestArgs>),
     /// Adjust p-values for multiple comparisons.
     Adjust(AdjustArgs),
+    /// Decide continue / advance / halt for each stage of a phased rollout.
+    Rollout(crate::commands::rollout::RolloutArgs),
 }
 
 /// The hypothesis tests `counterfact test` runs.
