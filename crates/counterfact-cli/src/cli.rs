@@ -36,6 +36,8 @@ pub enum Command {
     Sample(Box<crate::commands::sample::SampleArgs>),
     /// Randomization checks: SRM, covariate balance, hash evenness, placebo, A/A simulation.
     Check(Box<crate::commands::check::CheckArgs>),
+    /// Decide continue / advance / halt for each stage of a phased rollout.
+    Rollout(crate::commands::rollout::RolloutArgs),
 }
 
 /// The hypothesis tests `counterfact test` runs.

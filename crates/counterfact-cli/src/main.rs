@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::from(error::EXIT_FAILURE),
             other => other.map(|_| ()),
         },
+        Command::Rollout(args) => commands::rollout::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,9 @@
 //!   Kolmogorov-Smirnov), [`resampling`] (permutation tests, bootstrap CIs); [`adjust`] corrects
 //!   p-values for multiple testing; [`sequential`] gives anytime-valid tests (mixture SPRT,
 //!   confidence sequences) and group-sequential boundaries.
+//! - Experiments over time: [`over_time`] (per-period effects, novelty/primacy trend test,
+//!   carryover check) and [`rollout`] (phased rollouts decided by anytime-valid confidence
+//!   sequences on guardrails).
 //! - Primitives: [`sampling`] (reservoir and weighted sampling), [`markov`] (Markov chains),
 //!   [`matrix`] (in-place rotation).
 //!
@@ -34,10 +37,12 @@ pub mod dist;
 pub mod error;
 pub mod inference;
 pub mod moments;
+pub mod over_time;
 pub mod parametric;
 pub mod rank;
 pub mod resampling;
 pub mod result;
+pub mod rollout;
 pub mod sequential;
 
 // Streaming, sampling and linear-algebra primitives (docs/primitives.md).

@@ -4,5 +4,6 @@ pub mod adjust;
 pub mod assign;
 pub mod check;
 pub mod power;
+pub mod rollout;
 pub mod sample;
 pub mod test;
