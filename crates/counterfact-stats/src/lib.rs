@@ -28,6 +28,8 @@
 //! ```
 
 pub mod adjust;
+pub mod bandit;
+pub mod bayes;
 pub mod contingency;
 pub mod dist;
 pub mod error;
