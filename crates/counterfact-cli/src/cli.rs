@@ -28,6 +28,8 @@ pub enum Command {
     Test(Box<TestArgs>),
     /// Adjust p-values for multiple comparisons.
     Adjust(AdjustArgs),
+    /// Next allocation weights of a Thompson-sampling bandit from per-arm statistics.
+    Bandit(crate::commands::bandit::BanditArgs),
 }
 
 /// The hypothesis tests `counterfact test` runs.

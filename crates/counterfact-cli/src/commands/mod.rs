@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
 pub mod adjust;
+pub mod bandit;
 pub mod test;
