@@ -5,7 +5,7 @@ times scipy.stats.mannwhitneyu (asymptotic) and ks_2samp (asymptotic, scipy's `a
 this size), runs the release build of the bench_rank example on the same files and prints both
 times and the speed-up. Run from the repository root:
 
-    /work/refvenv/bin/python benches/compare/rank.py [--n 5000000] [--reps 3]
+    tests/reference/.venv/bin/python benches/compare/rank.py [--n 5000000] [--reps 3]
 """
 
 import argparse

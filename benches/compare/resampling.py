@@ -11,7 +11,7 @@ extrapolated: the resampling part is timed on fewer resamples and scaled linearl
 the jackknife part is timed on a few of its batches and scaled linearly to all of them (each
 batch does identical work). A full, non-extrapolated BCa comparison is run on 2 x 20k.
 
-Usage (repo root): /work/refvenv/bin/python benches/compare/resampling.py [--quick]
+Usage (repo root): tests/reference/.venv/bin/python benches/compare/resampling.py [--quick]
 """
 
 import json

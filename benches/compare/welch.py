@@ -6,7 +6,7 @@ and the numpy read of the file (I/O only), then runs the release build of the be
 on the same file, which reports its I/O and compute times separately, with the default thread
 count and with one thread. Prints both times and the speed-up. Run from the repository root:
 
-    /work/refvenv/bin/python benches/compare/welch.py [--n 5000000] [--reps 5]
+    tests/reference/.venv/bin/python benches/compare/welch.py [--n 5000000] [--reps 5]
 """
 
 import argparse

@@ -6,7 +6,7 @@ scipy.stats.contingency.odds_ratio(kind="conditional") for the conditional MLE o
 exact CI (the same definition as R's fisher.test). statsmodels.stats.multitest.multipletests for
 the six adjustment methods.
 
-Run from the repository root: /work/refvenv/bin/python tests/reference/gen_contingency.py
+Run from the repository root: tests/reference/.venv/bin/python tests/reference/gen_contingency.py
 """
 
 import os

@@ -10,7 +10,7 @@ coefficients of Γ*(a) = Γ(a) / (√(2π/a) (a/e)^a). The series are computed e
 mpmath at 60 digits by series reversion; the 1/η poles cancel in every C_k, which the script
 asserts (a check on the γ_k and the recursion).
 
-Run: /work/refvenv/bin/python tests/reference/temme_coefficients.py > /tmp/table.rs
+Run: tests/reference/.venv/bin/python tests/reference/temme_coefficients.py > /tmp/table.rs
 """
 
 from fractions import Fraction as Fr

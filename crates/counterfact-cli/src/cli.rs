@@ -30,6 +30,14 @@ pub enum Command {
     Adjust(AdjustArgs),
     /// Next allocation weights of a Thompson-sampling bandit from per-arm statistics.
     Bandit(crate::commands::bandit::BanditArgs),
+    /// Assign the units of a file to experiment variants by deterministic hashing.
+    Assign(Box<crate::commands::assign::AssignArgs>),
+    /// Solve for sample size, power, minimum detectable effect or alpha; duration and power curve.
+    Power(Box<crate::commands::power::PowerArgs>),
+    /// Draw a stratified sample (proportional or Neyman) with an optional matched control.
+    Sample(Box<crate::commands::sample::SampleArgs>),
+    /// Randomization checks: SRM, covariate balance, hash evenness, placebo, A/A simulation.
+    Check(Box<crate::commands::check::CheckArgs>),
 }
 
 /// The hypothesis tests `counterfact test` runs.

@@ -337,6 +337,41 @@ fn split_groups(
     ])
 }
 
+/// Columns read by [`read_table`]: numeric ones as `f64` (`None` when missing), label ones as
+/// text (`None` when missing), each in the order asked for.
+pub struct Table {
+    /// Data rows.
+    pub rows: usize,
+    /// The numeric columns.
+    pub numeric: Vec<Vec<Option<f64>>>,
+    /// The label columns.
+    pub labels: Vec<Vec<Option<String>>>,
+}
+
+/// Reads `numeric` and `labels` columns of the CSV or Parquet file at `path`; an unknown column
+/// is an error listing the columns present.
+pub fn read_table(path: &Path, numeric: &[&str], labels: &[&str]) -> Result<Table> {
+    let file = path.display().to_string();
+    let wanted: Vec<&str> = numeric.iter().chain(labels).copied().collect();
+    let table = read_columns(path, &wanted)?;
+    let mut columns = table.columns.iter();
+    let numeric = numeric
+        .iter()
+        .zip(columns.by_ref())
+        .map(|(name, c)| numeric_column(&file, name, c))
+        .collect::<Result<_>>()?;
+    let labels = labels
+        .iter()
+        .zip(columns)
+        .map(|(name, c)| label_column(&file, name, c))
+        .collect::<Result<_>>()?;
+    Ok(Table {
+        rows: table.rows,
+        numeric,
+        labels,
+    })
+}
+
 const MAX_LABELS_SHOWN: usize = 12;
 
 /// Renders names as `'a', 'b', 'c'`, cut off after a dozen.

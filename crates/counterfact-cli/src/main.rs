@@ -25,6 +25,13 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args),
         Command::Adjust(args) => commands::adjust::run(args),
         Command::Bandit(args) => commands::bandit::run(args),
+        Command::Assign(args) => commands::assign::run(args),
+        Command::Power(args) => commands::power::run(args),
+        Command::Sample(args) => commands::sample::run(args),
+        Command::Check(args) => match commands::check::run(args) {
+            Ok(false) => return ExitCode::from(error::EXIT_FAILURE),
+            other => other.map(|_| ()),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,8 @@
 //!   [`parametric`] (t, z, proportions, relative lift, TOST, non-inferiority, effect sizes),
 //!   [`contingency`] (chi-square, G-test, Fisher exact), [`rank`] (Mann-Whitney, Wilcoxon,
 //!   Kolmogorov-Smirnov), [`resampling`] (permutation tests, bootstrap CIs); [`adjust`] corrects
-//!   p-values for multiple testing.
+//!   p-values for multiple testing; [`sequential`] gives anytime-valid tests (mixture SPRT,
+//!   confidence sequences) and group-sequential boundaries.
 //! - Primitives: [`sampling`] (reservoir and weighted sampling), [`markov`] (Markov chains),
 //!   [`matrix`] (in-place rotation).
 //!
@@ -39,6 +40,7 @@ pub mod parametric;
 pub mod rank;
 pub mod resampling;
 pub mod result;
+pub mod sequential;
 
 // Streaming, sampling and linear-algebra primitives (docs/primitives.md).
 pub mod markov;

@@ -1,5 +1,9 @@
 //! One module per subcommand.
 
 pub mod adjust;
+pub mod assign;
 pub mod bandit;
+pub mod check;
+pub mod power;
+pub mod sample;
 pub mod test;

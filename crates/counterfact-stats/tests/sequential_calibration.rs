@@ -1,0 +1,233 @@
+//! Calibration of the anytime-valid tests by seeded simulation under continuous monitoring.
+//!
+//! Each A/A stream has 10,000 observations (5,000 per arm, standard normal, alternating arms) and
+//! a look after every 100 observations (100 looks). The always-valid tests must reject at some
+//! look in at most α of the streams (within Monte Carlo error: the one-sided 99% bound), while a
+//! fixed-horizon z-test at |z| ≥ 1.96 applied at every look must exceed α several times over; the
+//! confidence sequences must cover the true effect at every look in at least 1 − α of the streams.
+//! The Dirichlet-multinomial sample-ratio test looks after every single assignment. Rates printed.
+#![allow(clippy::print_stdout)]
+
+use counterfact_stats::sequential::mixture::{Metric, Mixing, MixtureSequentialTest};
+use counterfact_stats::sequential::multinomial::MultinomialSequentialTest;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+const STREAMS: usize = 4_000;
+const OBS: usize = 10_000;
+const LOOK_EVERY: usize = 100;
+const ALPHA: f64 = 0.05;
+
+/// One-sided 99% Monte Carlo upper bound on a rate whose true value is at most `p`.
+fn upper(p: f64) -> f64 {
+    p + 2.3263 * (p * (1.0 - p) / STREAMS as f64).sqrt()
+}
+
+fn normal_pair(rng: &mut ChaCha8Rng) -> (f64, f64) {
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    let r = (-2.0 * u1.ln()).sqrt();
+    let t = std::f64::consts::TAU * u2;
+    (r * t.cos(), r * t.sin())
+}
+
+#[derive(Default, Clone, Copy)]
+struct Outcome {
+    msprt: bool,
+    asymptotic: bool,
+    naive: bool,
+    naive_once: bool,
+    msprt_cover: bool,
+    asymptotic_cover: bool,
+}
+
+/// One A/A stream with true effect `effect`; rejection means rejecting θ = `effect`.
+fn stream(index: usize, effect: f64) -> Outcome {
+    let mut rng = ChaCha8Rng::seed_from_u64(20261127);
+    rng.set_stream(index as u64);
+    let mixing_m = Mixing::Msprt { tau2: 0.01 };
+    let mixing_a = Mixing::Asymptotic { tuning_n: 5000.0 };
+    let mut m = MixtureSequentialTest::new(Metric::Mean, mixing_m, effect, ALPHA).unwrap();
+    let mut a = MixtureSequentialTest::new(Metric::Mean, mixing_a, effect, ALPHA).unwrap();
+    let mut naive = false;
+    let mut naive_once = false;
+    for i in 0..OBS / 2 {
+        let (x, y) = normal_pair(&mut rng);
+        m.push_treatment(x + effect).unwrap();
+        m.push_control(y).unwrap();
+        a.push_treatment(x + effect).unwrap();
+        a.push_control(y).unwrap();
+        if (2 * i + 2) % LOOK_EVERY == 0 {
+            let r = m.look();
+            a.look();
+            let z = (r.estimate - effect) / r.std_error;
+            let reject = z.abs() >= 1.959963984540054;
+            naive |= reject;
+            if 2 * i + 2 == OBS {
+                naive_once = reject;
+            }
+        }
+    }
+    let (rm, ra) = (m.result(), a.result());
+    Outcome {
+        msprt: m.rejected(),
+        asymptotic: a.rejected(),
+        naive,
+        naive_once,
+        msprt_cover: rm.cs[0] <= effect && effect <= rm.cs[1],
+        asymptotic_cover: ra.cs[0] <= effect && effect <= ra.cs[1],
+    }
+}
+
+fn rate(v: &[Outcome], f: impl Fn(&Outcome) -> bool) -> f64 {
+    v.iter().filter(|o| f(o)).count() as f64 / v.len() as f64
+}
+
+#[test]
+fn mixture_tests_control_fpr_under_continuous_monitoring() {
+    let out: Vec<Outcome> = (0..STREAMS)
+        .into_par_iter()
+        .map(|i| stream(i, 0.0))
+        .collect();
+    let bound = upper(ALPHA);
+    let fpr_m = rate(&out, |o| o.msprt);
+    let fpr_a = rate(&out, |o| o.asymptotic);
+    let fpr_naive = rate(&out, |o| o.naive);
+    let fpr_once = rate(&out, |o| o.naive_once);
+    println!(
+        "A/A, {STREAMS} streams x {OBS} obs, look every {LOOK_EVERY} ({} looks), alpha {ALPHA}",
+        OBS / LOOK_EVERY
+    );
+    println!("  mSPRT (tau2 = 0.01)                 FPR {fpr_m:.4}  (must be <= {bound:.4})");
+    println!("  asymptotic CS (GrowthBook, N*=5000) FPR {fpr_a:.4}  (must be <= {bound:.4})");
+    println!(
+        "  fixed-horizon z-test, every look    FPR {fpr_naive:.4}  ({:.1}x alpha)",
+        fpr_naive / ALPHA
+    );
+    println!("  fixed-horizon z-test, last look     FPR {fpr_once:.4}");
+    assert!(fpr_m <= bound, "mSPRT FPR {fpr_m}");
+    assert!(fpr_a <= bound, "asymptotic CS FPR {fpr_a}");
+    assert!(fpr_naive >= 3.0 * ALPHA, "naive FPR {fpr_naive}");
+    // The same loop at a single, pre-planned look is calibrated.
+    let half = 2.5758 * (ALPHA * (1.0 - ALPHA) / STREAMS as f64).sqrt();
+    assert!(
+        (fpr_once - ALPHA).abs() <= half,
+        "single-look FPR {fpr_once}"
+    );
+}
+
+#[test]
+fn confidence_sequences_cover_uniformly() {
+    let effect = 0.15;
+    let out: Vec<Outcome> = (0..STREAMS)
+        .into_par_iter()
+        .map(|i| stream(STREAMS + i, effect))
+        .collect();
+    let lower = 1.0 - upper(ALPHA);
+    let cm = rate(&out, |o| o.msprt_cover);
+    let ca = rate(&out, |o| o.asymptotic_cover);
+    println!(
+        "true effect {effect}: uniform coverage over all {} looks",
+        OBS / LOOK_EVERY
+    );
+    println!("  mSPRT CS       {cm:.4}  (must be >= {lower:.4})");
+    println!("  asymptotic CS  {ca:.4}  (must be >= {lower:.4})");
+    assert!(cm >= lower && ca >= lower);
+}
+
+#[test]
+fn multinomial_srm_controls_fpr_looking_after_every_observation() {
+    let rejected: Vec<bool> = (0..STREAMS)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(99);
+            rng.set_stream(i as u64);
+            let mut t = MultinomialSequentialTest::new(&[0.5, 0.5], 100.0, ALPHA).unwrap();
+            for _ in 0..OBS {
+                let arm = usize::from(rng.random::<f64>() < 0.5);
+                t.push(arm).unwrap();
+            }
+            t.rejected()
+        })
+        .collect();
+    let fpr = rejected.iter().filter(|&&r| r).count() as f64 / STREAMS as f64;
+    let bound = upper(ALPHA);
+    println!(
+        "SRM (Dirichlet-multinomial, k = 100), look after each of {OBS} assignments: FPR {fpr:.4}  (must be <= {bound:.4})"
+    );
+    assert!(fpr <= bound, "SRM FPR {fpr}");
+}
+
+#[test]
+fn quantile_sequence_covers_uniformly() {
+    use counterfact_stats::sequential::quantile::QuantileSequence;
+    // Exponential(1) delays; true p90 = ln 10. 2,000 streams of 2,000 observations, a look
+    // every 50 (40 looks).
+    let (streams, n, every) = (2_000usize, 2_000usize, 50usize);
+    let truth = 10f64.ln();
+    let out: Vec<(bool, f64)> = (0..streams)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            rng.set_stream(i as u64);
+            let mut q = QuantileSequence::new(0.9, ALPHA, 1000.0).unwrap();
+            let mut batch = Vec::with_capacity(every);
+            for _ in 0..n / every {
+                batch.clear();
+                batch.extend((0..every).map(|_| -(1.0 - rng.random::<f64>()).ln()));
+                q.extend(&batch).unwrap();
+                q.look();
+            }
+            let r = q.result();
+            (r.cs[0] <= truth && truth <= r.cs[1], r.cs[1] - r.cs[0])
+        })
+        .collect();
+    let rate = out.iter().filter(|o| o.0).count() as f64 / streams as f64;
+    let mean_width = out.iter().map(|o| o.1).sum::<f64>() / streams as f64;
+    println!(
+        "  mean final width {mean_width:.3} around ln 10 = {truth:.3} (Hoeffding boundary: conservative)"
+    );
+    assert!(mean_width.is_finite() && mean_width < 1.0);
+    let lower = 1.0 - ALPHA - 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
+    println!(
+        "p90 confidence sequence, {streams} streams x {n} obs, 40 looks: uniform coverage {rate:.4} (must be >= {lower:.4})"
+    );
+    assert!(rate >= lower, "coverage {rate}");
+}
+
+#[test]
+fn proportion_tests_control_fpr_under_continuous_monitoring() {
+    // A/A conversion streams at p = 0.1: 2,000 streams x 10,000 observations, a look every 100.
+    let streams = 2_000usize;
+    let out: Vec<(bool, bool)> = (0..streams)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(31);
+            rng.set_stream(i as u64);
+            let mix_m = Mixing::Msprt { tau2: 1e-4 };
+            let mix_a = Mixing::Asymptotic { tuning_n: 5000.0 };
+            let mut m = MixtureSequentialTest::new(Metric::Proportion, mix_m, 0.0, ALPHA).unwrap();
+            let mut a = MixtureSequentialTest::new(Metric::Proportion, mix_a, 0.0, ALPHA).unwrap();
+            for j in 0..OBS / 2 {
+                let x = f64::from(u8::from(rng.random::<f64>() < 0.1));
+                let y = f64::from(u8::from(rng.random::<f64>() < 0.1));
+                for t in [&mut m, &mut a] {
+                    t.push_treatment(x).unwrap();
+                    t.push_control(y).unwrap();
+                    if (2 * j + 2) % LOOK_EVERY == 0 {
+                        t.look();
+                    }
+                }
+            }
+            (m.rejected(), a.rejected())
+        })
+        .collect();
+    let fm = out.iter().filter(|o| o.0).count() as f64 / streams as f64;
+    let fa = out.iter().filter(|o| o.1).count() as f64 / streams as f64;
+    let bound = ALPHA + 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
+    println!(
+        "proportions p = 0.1, {streams} A/A streams, 100 looks: mSPRT (tau2 = 1e-4) FPR {fm:.4}, asymptotic CS FPR {fa:.4} (must be <= {bound:.4})"
+    );
+    assert!(fm <= bound && fa <= bound);
+}
