@@ -28,6 +28,8 @@ pub enum Command {
     Test(Box<TestArgs>),
     /// Adjust p-values for multiple comparisons.
     Adjust(AdjustArgs),
+    /// Next allocation weights of a Thompson-sampling bandit from per-arm statistics.
+    Bandit(crate::commands::bandit::BanditArgs),
     /// Assign the units of a file to experiment variants by deterministic hashing.
     Assign(Box<crate::commands::assign::AssignArgs>),
     /// Solve for sample size, power, minimum detectable effect or alpha; duration and power curve.

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Test(args) => commands::test::run(args),
         Command::Adjust(args) => commands::adjust::run(args),
+        Command::Bandit(args) => commands::bandit::run(args),
         Command::Assign(args) => commands::assign::run(args),
         Command::Power(args) => commands::power::run(args),
         Command::Sample(args) => commands::sample::run(args),

@@ -32,6 +32,8 @@
 //! ```
 
 pub mod adjust;
+pub mod bandit;
+pub mod bayes;
 pub mod contingency;
 pub mod dist;
 pub mod error;

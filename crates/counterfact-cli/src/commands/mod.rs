@@ -2,6 +2,7 @@
 
 pub mod adjust;
 pub mod assign;
+pub mod bandit;
 pub mod check;
 pub mod power;
 pub mod rollout;
