@@ -3,7 +3,7 @@ arms (arm 0 control, four treatments each: 4,000 comparisons), same inputs, same
 
 Needs gbstats (0.8.0) importable, so run it with the separate venv, from the repository root:
 
-    /work/venv-bayes/bin/python benches/compare/bayes.py [--metrics 1000] [--arms 5] [--reps 5]
+    tests/reference/.venv-gbstats/bin/python benches/compare/bayes.py [--metrics 1000] [--arms 5] [--reps 5]
 
 Times gbstats EffectBayesianABTest(ProportionStatistic, relative lift, flat prior) over all
 comparisons, then the release build of the bench_bayes example on the same counts (compute only,

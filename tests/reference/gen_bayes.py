@@ -1,7 +1,7 @@
 """Reference values for the Bayesian readouts (crates/counterfact-stats/tests/bayes.rs).
 
 effect cases: GrowthBook's normal effect model, computed independently in mpmath (40 digits)
-and, when gbstats is installed in GBSTATS_PYTHON (default /work/venv-bayes/bin/python,
+and, when gbstats is installed in GBSTATS_PYTHON (default tests/reference/.venv-gbstats/bin/python,
 gbstats==0.8.0), by gbstats EffectBayesianABTest itself on the same sufficient statistics.
 beta cases: exact beta-binomial P(p_t > p_c) and expected losses by scipy quad (epsrel 1e-13)
 against Boost's incomplete beta (mpmath's betainc is far too slow at shapes of 1e7).
@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from scipy import integrate, special  # noqa: E402
 
 mp.mp.dps = 40
-GB_PY = os.environ.get("GBSTATS_PYTHON", "/work/venv-bayes/bin/python")
+GB_PY = os.environ.get("GBSTATS_PYTHON", "tests/reference/.venv-gbstats/bin/python")
 
 GB_SCRIPT = r"""
 import json, sys
