@@ -67,14 +67,14 @@ pub(crate) fn power_at(
     })
 }
 
-/// Brent's method (Brent 1973, `zero`) for a root of `f` in [a, b], where f(a) and f(b) differ in
-/// sign; stops when the bracket is below `xtol` + 4ε|x|.
-pub(crate) fn brent<F>(mut f: F, mut a: f64, mut b: f64, xtol: f64) -> Result<f64>
+/// Brent's method on [a, b] for the power equation `f`, whose ends must differ in sign; stops
+/// when the bracket is below `xtol` + 4ε|x|.
+pub(crate) fn brent<F>(mut f: F, a: f64, b: f64, xtol: f64) -> Result<f64>
 where
     F: FnMut(f64) -> Result<f64>,
 {
-    let mut fa = f(a)?;
-    let mut fb = f(b)?;
+    let fa = f(a)?;
+    let fb = f(b)?;
     if fa == 0.0 {
         return Ok(a);
     }
@@ -88,68 +88,7 @@ where
             "has no root in the search interval: no solution for these settings",
         ));
     }
-    let mut c = a;
-    let mut fc = fa;
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..300 {
-        if (fb > 0.0) == (fc > 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol;
-        let m = 0.5 * (c - b);
-        if m.abs() <= tol || fb == 0.0 {
-            return Ok(b);
-        }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * m * s;
-                q = 1.0 - s;
-            } else {
-                let qq = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * m * qq * (qq - r) - (b - a) * (r - 1.0));
-                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = m;
-                e = m;
-            }
-        } else {
-            d = m;
-            e = m;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol { d } else { tol.copysign(m) };
-        fb = f(b)?;
-    }
-    Err(DesignError::invalid(
-        "power equation",
-        b,
-        "root finder did not converge in 300 iterations",
-    ))
+    counterfact_stats::dist::solve::brent(f, (a, fa), (b, fb), xtol, 300)
 }
 
 /// Expands [lo, hi] geometrically upwards (hi ← 2·hi, up to `limit`) until `f` changes sign,

@@ -7,68 +7,14 @@
 //! Stirling remainder `stirlerr` and the deviance term `bd0`, so that no large log-factorials are
 //! subtracted. Tail sums walk outward from the cell with the exact pmf ratio recurrence.
 
+use crate::dist::solve::brent;
+use crate::dist::special::{bd0, stirlerr};
 use crate::error::{Result, StatsError};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// Relative size below which a term no longer changes a tail sum.
 const NEGLIGIBLE: f64 = 1e-20;
-
-/// Stirling remainder ln(n!) − [(n + ½) ln n − n + ½ ln 2π] for a non-negative integer `n`.
-fn stirlerr(n: f64) -> f64 {
-    const S0: f64 = 1.0 / 12.0;
-    const S1: f64 = 1.0 / 360.0;
-    const S2: f64 = 1.0 / 1260.0;
-    const S3: f64 = 1.0 / 1680.0;
-    const S4: f64 = 1.0 / 1188.0;
-    if n <= 15.0 {
-        // n! is exact in f64 up to 22!, so the remainder is a short exact-ish difference.
-        let mut fact = 1.0_f64;
-        let mut k = 2.0;
-        while k <= n {
-            fact *= k;
-            k += 1.0;
-        }
-        if n == 0.0 {
-            return 0.0;
-        }
-        return fact.ln() - (n + 0.5) * n.ln() + n - 0.5 * LN_2PI;
-    }
-    let nn = n * n;
-    if n > 500.0 {
-        return (S0 - S1 / nn) / n;
-    }
-    if n > 80.0 {
-        return (S0 - (S1 - S2 / nn) / nn) / n;
-    }
-    if n > 35.0 {
-        return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
-    }
-    (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n
-}
-
-/// Deviance term x ln(x / m) + m − x, accurate when x is close to m (Loader 2000).
-pub(crate) fn bd0(x: f64, m: f64) -> f64 {
-    if x == 0.0 {
-        return m;
-    }
-    if (x - m).abs() < 0.1 * (x + m) {
-        let mut v = (x - m) / (x + m);
-        let mut s = (x - m) * v;
-        let mut ej = 2.0 * x * v;
-        v *= v;
-        for j in 1..1000 {
-            ej *= v;
-            let s1 = s + ej / f64::from(2 * j + 1);
-            if s1 == s {
-                return s1;
-            }
-            s = s1;
-        }
-        return s;
-    }
-    x * (x / m).ln() + m - x
-}
 
 /// ln of the binomial probability of `x` successes in `n` trials with success probability `p`
 /// (`q` = 1 − p given separately to keep its precision).
@@ -366,7 +312,7 @@ fn solve_increasing(f: impl Fn(f64) -> f64) -> Result<f64> {
             return Ok(b);
         }
         if (fb > 0.0) != (fa > 0.0) {
-            return Ok(brent(&f, a, fa, b, fb));
+            return brent(|x| Ok(f(x)), (a, fa), (b, fb), 2e-15, 200);
         }
         if step > 1400.0 || fb.is_nan() {
             return Err(StatsError::Internal(format!(
@@ -377,65 +323,4 @@ fn solve_increasing(f: impl Fn(f64) -> f64) -> Result<f64> {
         fa = fb;
         step *= 2.0;
     }
-}
-
-/// Brent's root finder on a bracket [a, b] with f(a), f(b) of opposite signs.
-fn brent(f: &impl Fn(f64) -> f64, mut a: f64, mut fa: f64, mut b: f64, mut fb: f64) -> f64 {
-    let (mut c, mut fc) = (a, fa);
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..200 {
-        if (fb > 0.0) == (fc > 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 1e-15;
-        let m = 0.5 * (c - b);
-        if m.abs() <= tol || fb == 0.0 {
-            return b;
-        }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * m * s;
-                q = 1.0 - s;
-            } else {
-                let qa = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * m * qa * (qa - r) - (b - a) * (r - 1.0));
-                q = (qa - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = m;
-                e = m;
-            }
-        } else {
-            d = m;
-            e = m;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol { d } else { tol.copysign(m) };
-        fb = f(b);
-    }
-    b
 }

@@ -72,7 +72,7 @@ fn check_integral(what: &str, counts: &[f64]) -> Result<()> {
 /// Natural-log deviance term o·ln(o/e) + e − o, the non-negative per-cell piece of the G
 /// statistic when observed and expected totals agree (so no cancellation between cells).
 fn g_term(observed: f64, expected: f64) -> f64 {
-    hypergeometric::bd0(observed, expected)
+    crate::dist::special::bd0(observed, expected)
 }
 
 /// Rejects a statistic that overflowed (counts near the largest finite number).

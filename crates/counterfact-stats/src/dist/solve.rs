@@ -323,6 +323,78 @@ fn midpoint(lo: f64, hi: f64, log_var: bool) -> f64 {
     lo + 0.5 * (hi - lo)
 }
 
+/// Brent's method (Brent 1973, "Algorithms for Minimization without Derivatives", ch. 4, `zero`)
+/// for a root of `f` in the bracket [a, b], given `fa` = f(a) and `fb` = f(b) of opposite signs.
+///
+/// Stops when the bracket is narrower than `xtol` + 4ε|x|, or after `max_iter` steps with the
+/// best point so far (inverse quadratic interpolation falls back to bisection, so a bracket of
+/// doubles closes in a few hundred steps at most). Errors of `f` pass through.
+pub fn brent<E>(
+    mut f: impl FnMut(f64) -> Result<f64, E>,
+    (mut a, mut fa): (f64, f64),
+    (mut b, mut fb): (f64, f64),
+    xtol: f64,
+    max_iter: usize,
+) -> Result<f64, E> {
+    let (mut c, mut fc) = (a, fa);
+    let mut d = b - a;
+    let mut e = d;
+    for _ in 0..max_iter {
+        if (fb > 0.0) == (fc > 0.0) {
+            c = a;
+            fc = fa;
+            d = b - a;
+            e = d;
+        }
+        if fc.abs() < fb.abs() {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol;
+        let m = 0.5 * (c - b);
+        if m.abs() <= tol || fb == 0.0 {
+            return Ok(b);
+        }
+        if e.abs() >= tol && fa.abs() > fb.abs() {
+            let s = fb / fa;
+            let (mut p, mut q);
+            if a == c {
+                p = 2.0 * m * s;
+                q = 1.0 - s;
+            } else {
+                let qa = fa / fc;
+                let r = fb / fc;
+                p = s * (2.0 * m * qa * (qa - r) - (b - a) * (r - 1.0));
+                q = (qa - 1.0) * (r - 1.0) * (s - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            } else {
+                p = -p;
+            }
+            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
+                e = d;
+                d = p / q;
+            } else {
+                d = m;
+                e = m;
+            }
+        } else {
+            d = m;
+            e = m;
+        }
+        a = b;
+        fa = fb;
+        b += if d.abs() > tol { d } else { tol.copysign(m) };
+        fb = f(b)?;
+    }
+    Ok(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
