@@ -6,29 +6,12 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{cases, num, nums, rel_err};
+use common::{SUBNORMAL_ULP, cases, eval_continuous, num, nums, rel_err};
 use counterfact_stats::dist::special::{bd0, erfc, erfcx, lgamma1p, ln_gamma, log1pmx, stirlerr};
 use counterfact_stats::dist::{
     ChiSquared, ContinuousDistribution, DiscreteDistribution, Gamma, Normal, Poisson,
 };
 use proptest::prelude::*;
-
-/// Smallest positive subnormal double: a reference below the normal range is only representable
-/// to within this absolute spacing.
-const SUBNORMAL_ULP: f64 = 5e-324;
-
-fn eval_continuous<D: ContinuousDistribution>(d: &D, f: &str, x: f64) -> f64 {
-    match f {
-        "pdf" => d.pdf(x),
-        "cdf" => d.cdf(x),
-        "sf" => d.sf(x),
-        "ln_cdf" => d.ln_cdf(x),
-        "ln_sf" => d.ln_sf(x),
-        "quantile" => d.quantile(x),
-        "isf" => d.isf(x),
-        other => panic!("unknown function {other}"),
-    }
-}
 
 fn eval(dist: &str, params: &[f64], f: &str, x: f64) -> f64 {
     match dist {

@@ -6,28 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{cases, num, nums, rel_err};
+use common::{SUBNORMAL_ULP, cases, eval_continuous, num, nums, rel_err};
 use counterfact_stats::dist::{
     Beta, Binomial, ContinuousDistribution, DiscreteDistribution, FisherF, Hypergeometric, StudentT,
 };
 use proptest::prelude::*;
-
-/// Smallest positive subnormal double: references below the normal range are only
-/// representable to within this absolute spacing.
-const SUBNORMAL_ULP: f64 = 5e-324;
-
-fn eval_continuous<D: ContinuousDistribution>(d: &D, f: &str, x: f64) -> f64 {
-    match f {
-        "pdf" => d.pdf(x),
-        "cdf" => d.cdf(x),
-        "sf" => d.sf(x),
-        "ln_cdf" => d.ln_cdf(x),
-        "ln_sf" => d.ln_sf(x),
-        "quantile" => d.quantile(x),
-        "isf" => d.isf(x),
-        other => panic!("unknown function {other}"),
-    }
-}
 
 fn eval_discrete<D: DiscreteDistribution>(d: &D, f: &str, x: f64) -> f64 {
     // Fixture k values are exact integers below 2^53.

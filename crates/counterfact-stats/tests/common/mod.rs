@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests: reading reference fixtures and comparing numbers.
 #![allow(dead_code)]
 
+use counterfact_stats::dist::ContinuousDistribution;
 use serde_json::Value;
 
 /// Cases of `tests/data/<area>.json`.
@@ -50,4 +51,23 @@ pub fn assert_close(got: f64, want: f64, tol: f64, ctx: &str) {
         e <= tol,
         "{ctx}: got {got:e}, want {want:e}, rel err {e:e} > {tol:e}"
     );
+}
+
+/// Smallest positive subnormal double: a reference below the normal range is only representable
+/// to within this absolute spacing.
+pub const SUBNORMAL_ULP: f64 = 5e-324;
+
+/// Evaluates the continuous-distribution function a fixture names (pdf, cdf, sf, ln_cdf, ln_sf,
+/// quantile, isf) at `x`.
+pub fn eval_continuous<D: ContinuousDistribution>(d: &D, f: &str, x: f64) -> f64 {
+    match f {
+        "pdf" => d.pdf(x),
+        "cdf" => d.cdf(x),
+        "sf" => d.sf(x),
+        "ln_cdf" => d.ln_cdf(x),
+        "ln_sf" => d.ln_sf(x),
+        "quantile" => d.quantile(x),
+        "isf" => d.isf(x),
+        other => panic!("unknown function {other}"),
+    }
 }
