@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{SUBNORMAL_ULP, cases, eval_continuous, num, nums, rel_err};
+use common::{SUBNORMAL_ULP, cases, eval_continuous, eval_discrete, num, nums, rel_err};
 use counterfact_stats::dist::special::{bd0, erfc, erfcx, lgamma1p, ln_gamma, log1pmx, stirlerr};
 use counterfact_stats::dist::{
     ChiSquared, ContinuousDistribution, DiscreteDistribution, Gamma, Normal, Poisson,
@@ -39,18 +39,7 @@ fn eval(dist: &str, params: &[f64], f: &str, x: f64) -> f64 {
         }
         "poisson" => {
             let d = Poisson::new(params[0]).expect("valid poisson");
-            // Fixture k values are small exact integers.
-            let k = x as u64;
-            match f {
-                "pmf" => d.pmf(k),
-                "ln_pmf" => d.ln_pmf(k),
-                "cdf" => d.cdf(k),
-                "sf" => d.sf(k),
-                "ln_cdf" => d.ln_cdf(k),
-                "ln_sf" => d.ln_sf(k),
-                "quantile" => d.quantile(x),
-                other => panic!("unknown function {other}"),
-            }
+            eval_discrete(&d, f, x)
         }
         other => panic!("unknown distribution {other}"),
     }

@@ -6,26 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{SUBNORMAL_ULP, cases, eval_continuous, num, nums, rel_err};
+use common::{SUBNORMAL_ULP, cases, eval_continuous, eval_discrete, num, nums, rel_err};
 use counterfact_stats::dist::{
     Beta, Binomial, ContinuousDistribution, DiscreteDistribution, FisherF, Hypergeometric, StudentT,
 };
 use proptest::prelude::*;
-
-fn eval_discrete<D: DiscreteDistribution>(d: &D, f: &str, x: f64) -> f64 {
-    // Fixture k values are exact integers below 2^53.
-    let k = x as u64;
-    match f {
-        "pmf" => d.pmf(k),
-        "ln_pmf" => d.ln_pmf(k),
-        "cdf" => d.cdf(k),
-        "sf" => d.sf(k),
-        "ln_cdf" => d.ln_cdf(k),
-        "ln_sf" => d.ln_sf(k),
-        "quantile" => d.quantile(x),
-        other => panic!("unknown function {other}"),
-    }
-}
 
 fn eval(dist: &str, params: &[f64], f: &str, x: f64) -> f64 {
     match dist {

@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: reading reference fixtures and comparing numbers.
 #![allow(dead_code)]
 
-use counterfact_stats::dist::ContinuousDistribution;
+use counterfact_stats::dist::{ContinuousDistribution, DiscreteDistribution};
 use serde_json::Value;
 
 /// Cases of `tests/data/<area>.json`.
@@ -68,6 +68,23 @@ pub fn eval_continuous<D: ContinuousDistribution>(d: &D, f: &str, x: f64) -> f64
         "ln_sf" => d.ln_sf(x),
         "quantile" => d.quantile(x),
         "isf" => d.isf(x),
+        other => panic!("unknown function {other}"),
+    }
+}
+
+/// Evaluates the discrete-distribution function a fixture names (pmf, ln_pmf, cdf, sf, ln_cdf,
+/// ln_sf, quantile) at `x`.
+pub fn eval_discrete<D: DiscreteDistribution>(d: &D, f: &str, x: f64) -> f64 {
+    // Fixture k values are exact integers below 2^53.
+    let k = x as u64;
+    match f {
+        "pmf" => d.pmf(k),
+        "ln_pmf" => d.ln_pmf(k),
+        "cdf" => d.cdf(k),
+        "sf" => d.sf(k),
+        "ln_cdf" => d.ln_cdf(k),
+        "ln_sf" => d.ln_sf(k),
+        "quantile" => d.quantile(x),
         other => panic!("unknown function {other}"),
     }
 }
