@@ -1,0 +1,1 @@
+//! Experiment specs, metric SQL on DataFusion, and the demo data set.

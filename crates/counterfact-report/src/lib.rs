@@ -1,0 +1,1 @@
+//! Terminal and JSON rendering of experiment readouts.
