@@ -24,6 +24,9 @@ fn effect(m: &DemoManifest, metric: &str, variant: &str) -> f64 {
         .absolute
 }
 
+/// Name, type and nullability of a column.
+type Column = (&'static str, DataType, bool);
+
 fn ts() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
 }
@@ -43,7 +46,7 @@ fn tables_have_the_documented_schemas_and_counts() {
     })
     .expect("demo");
     assert!(calls.get() >= 2, "progress is reported");
-    let expect: [(&str, &[(&str, DataType, bool)]); 6] = [
+    let expect: [(&str, &[Column]); 6] = [
         (
             "members.parquet",
             &[
@@ -262,7 +265,7 @@ fn mean_and_var(xs: &[f64]) -> (f64, f64) {
     )
 }
 
-fn arm<'a>(obs: &'a Observed, v: usize) -> Vec<&'a Unit> {
+fn arm(obs: &Observed, v: usize) -> Vec<&Unit> {
     obs.units
         .values()
         .filter(|u| u.variant == v && u.window_matured())

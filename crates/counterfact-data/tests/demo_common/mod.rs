@@ -233,11 +233,13 @@ pub fn observe(dir: &Path) -> Observed {
                 obs.duplicate_rows += 1;
                 continue;
             }
-            if let Some(u) = obs.units.get_mut(&ids[i]) {
-                if u.window_matured() && u.exposed_at <= ts[i] && ts[i] < u.exposed_at + WINDOW {
-                    u.watch_hours += watch[i] / 3600.0;
-                    obs.delays[u.variant].push(delay[i]);
-                }
+            if let Some(u) = obs.units.get_mut(&ids[i])
+                && u.window_matured()
+                && u.exposed_at <= ts[i]
+                && ts[i] < u.exposed_at + WINDOW
+            {
+                u.watch_hours += watch[i] / 3600.0;
+                obs.delays[u.variant].push(delay[i]);
             }
         }
     }
