@@ -16,7 +16,9 @@ pub enum ModelError {
         variant: String,
     },
     /// Too few units for a variance.
-    #[error("metric {metric}: variant {variant} has {n} units, at least {min} are needed for {what}")]
+    #[error(
+        "metric {metric}: variant {variant} has {n} units, at least {min} are needed for {what}"
+    )]
     TooFew {
         /// Metric.
         metric: String,
@@ -119,7 +121,6 @@ impl ModelError {
         }
     }
 
-    #[allow(dead_code)]
     pub(crate) fn stats(context: &str) -> impl FnOnce(StatsError) -> Self + '_ {
         move |source| ModelError::Stats {
             context: context.to_string(),

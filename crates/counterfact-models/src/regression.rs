@@ -116,7 +116,12 @@ fn upper_inverse(r: &Mat<f64>) -> Mat<f64> {
 /// Least-squares solution of `xs β = y` from the QR factors, refined on the augmented system
 /// (Björck 1967): each step computes f = y − r − Xβ and g = −Xᵀr in twice the working precision
 /// and solves for the corrections with the same factors.
-fn refined_solution(qr: &faer::linalg::solvers::Qr<f64>, xs: &Mat<f64>, r: &Mat<f64>, y: &[f64]) -> Vec<f64> {
+fn refined_solution(
+    qr: &faer::linalg::solvers::Qr<f64>,
+    xs: &Mat<f64>,
+    r: &Mat<f64>,
+    y: &[f64],
+) -> Vec<f64> {
     let (n, p) = (xs.nrows(), xs.ncols());
     let q = qr.compute_thin_Q();
     let rhs = Mat::<f64>::from_fn(n, 1, |i, _| y[i]);
@@ -272,15 +277,16 @@ pub fn least_squares_qr(
     let coefficients: Vec<f64> = beta_s.iter().zip(&scale).map(|(b, s)| b / s).collect();
     let rss = dot2((0..n).map(|i| {
         let r = dot2(
-            std::iter::once((y[i], 1.0))
-                .chain((0..p).map(|j| (-design[j][i], coefficients[j]))),
+            std::iter::once((y[i], 1.0)).chain((0..p).map(|j| (-design[j][i], coefficients[j]))),
         );
         (r, r)
     }));
     let tss = if intercept {
         let mean = y.iter().sum::<f64>() / n as f64;
         let shift = y.iter().map(|v| v - mean).sum::<f64>() / n as f64;
-        y.iter().map(|v| (v - mean - shift) * (v - mean - shift)).sum::<f64>()
+        y.iter()
+            .map(|v| (v - mean - shift) * (v - mean - shift))
+            .sum::<f64>()
     } else {
         y.iter().map(|v| v * v).sum::<f64>()
     };

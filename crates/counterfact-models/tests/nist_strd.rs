@@ -19,7 +19,11 @@ fn lre(got: f64, want: f64) -> f64 {
     } else {
         ((got - want) / want).abs()
     };
-    if err == 0.0 { 15.0 } else { (-err.log10()).min(15.0) }
+    if err == 0.0 {
+        15.0
+    } else {
+        (-err.log10()).min(15.0)
+    }
 }
 
 /// Design columns (without the intercept) of a NIST set: powers 1..=degree of x for the
@@ -42,7 +46,9 @@ fn columns(case: &Value) -> (Vec<Vec<f64>>, Vec<String>) {
                 .map(common::nums)
                 .collect();
             let p = rows[0].len();
-            let cols = (0..p).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
+            let cols = (0..p)
+                .map(|j| rows.iter().map(|r| r[j]).collect())
+                .collect();
             let names = (1..=p).map(|k| format!("x{k}")).collect();
             (cols, names)
         }
@@ -114,8 +120,8 @@ fn qr_matches_nist_certified_values() {
         let (cols, names) = columns(case);
         let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
         let y = common::nums(&case["y"]);
-        let fit = least_squares_qr(&refs, &names, &y, true)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let fit =
+            least_squares_qr(&refs, &names, &y, true).unwrap_or_else(|e| panic!("{name}: {e}"));
         let want = certified(case);
         let (b, s, r, r2) = min_lre(
             &fit.coefficients,
@@ -158,21 +164,33 @@ fn cross_products_match_nist_or_reject() {
         let s_xx: Vec<f64> = (0..p * p).map(|k| dot(&cc[k / p], &cc[k % p])).collect();
         let s_xy: Vec<f64> = cc.iter().map(|c| dot(c, &yc)).collect();
         let s_yy = dot(&yc, &yc);
-        let fit = least_squares_cross_products(&s_xx, &s_xy, s_yy, n - p as f64 - 1.0, &names, name);
+        let fit =
+            least_squares_cross_products(&s_xx, &s_xy, s_yy, n - p as f64 - 1.0, &names, name);
         match fit {
             Ok(fit) => {
                 let want = certified(case);
-                let (b, s, r, r2) =
-                    min_lre(&fit.coefficients, &fit.std_errors, fit.residual_sd, fit.r_squared, &want, 1);
+                let (b, s, r, r2) = min_lre(
+                    &fit.coefficients,
+                    &fit.std_errors,
+                    fit.residual_sd,
+                    fit.r_squared,
+                    &want,
+                    1,
+                );
                 println!(
                     "Cholesky {name:9} LRE beta {b:5.2} se {s:5.2} resid_sd {r:5.2} R² {r2:5.2} rcond {:.2e}",
                     fit.reciprocal_condition
                 );
                 // Digits lost to conditioning: LRE ≥ 12.5 − log10 κ₁ (at least 4).
                 let min = (12.5 + fit.reciprocal_condition.log10()).max(4.0);
-                assert!(b >= min && r2 >= min, "{name}: LRE beta {b:.2} R² {r2:.2} < {min:.2}");
+                assert!(
+                    b >= min && r2 >= min,
+                    "{name}: LRE beta {b:.2} R² {r2:.2} < {min:.2}"
+                );
             }
-            Err(ModelError::Singular { covariates, rcond, .. }) => {
+            Err(ModelError::Singular {
+                covariates, rcond, ..
+            }) => {
                 println!("Cholesky {name:9} rejected: rcond {rcond:.2e}, collinear {covariates:?}");
                 assert!(!covariates.is_empty());
                 assert!(case["degree"].as_u64().unwrap_or(0) >= 5, "{name} rejected");

@@ -289,6 +289,9 @@ pub struct SrmReport {
     pub by_dimension: Vec<SrmTest>,
     /// True when no test flags a mismatch.
     pub passed: bool,
+    /// Dimension values left untested (expected counts too small for chi-square).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// Counts of units and rows on their way into the analysis.
