@@ -48,7 +48,7 @@ fn compare(
             let e = common::rel_err(g, w);
             stats.0 += 1;
             stats.1 = stats.1.max(e);
-            if !(e <= TOL) {
+            if e.is_nan() || e > TOL {
                 failures.push(format!("{path}: got {g:e}, want {w:e}, rel err {e:e}"));
             }
         }
