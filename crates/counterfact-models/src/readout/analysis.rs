@@ -284,10 +284,19 @@ fn arm_stat(def: &MetricDefinition, arm: &ArmSums) -> Result<ArmStat, ModelError
     let m = Moments::from_sums(arm.n, arm.sum_y, arm.sum_yy).map_err(ModelError::stats(
         &format!("metric {}, variant {}", def.name, arm.variant),
     ))?;
+    let var = m.variance(1);
+    if !(m.mean.is_finite() && var.is_finite()) {
+        return Err(ModelError::NonFinite {
+            metric: def.name.clone(),
+            variant: arm.variant.clone(),
+            what: "variance from the sums (overflow)".to_string(),
+            value: var,
+        });
+    }
     Ok(ArmStat {
         n: arm.n,
         mean: m.mean,
-        var: m.variance(1),
+        var,
     })
 }
 
@@ -381,11 +390,11 @@ fn cuped(
         "metric {metric}, CUPED for {} vs {}",
         t_arm.variant, c_arm.variant
     );
-    let df_residual = (c_arm.n + t_arm.n) as f64 - 2.0 - p as f64;
+    let n_all = c_arm.n as f64 + t_arm.n as f64;
+    let df_residual = n_all - 2.0 - p as f64;
     let fit =
         least_squares_cross_products(&s_xx, &s_xy, s_yy, df_residual, &def.covariates, &context)?;
     let theta = fit.coefficients;
-    let n_all = (c_arm.n + t_arm.n) as f64;
     let x_all: Vec<f64> = (0..p)
         .map(|j| (c_arm.sum_x[j] + t_arm.sum_x[j]) / n_all)
         .collect();
@@ -596,9 +605,24 @@ fn quantile_arm(
         )?;
         clustered_ratio_se(&pairs)
     };
+    if !sigma_p.is_finite() {
+        return Err(ModelError::NonFinite {
+            metric: metric.to_string(),
+            variant: v.to_string(),
+            what: "standard error of the quantile's level".to_string(),
+            value: sigma_p,
+        });
+    }
     let z = z_crit(alpha);
-    let lo = (nf * (p - z * sigma_p)).floor().clamp(1.0, nf) as usize;
-    let hi = (nf * (p + z * sigma_p)).ceil().clamp(1.0, nf) as usize;
+    let rank = |x: f64| {
+        if x.is_nan() {
+            1
+        } else {
+            x.clamp(1.0, nf) as usize
+        }
+    };
+    let lo = rank((nf * (p - z * sigma_p)).floor());
+    let hi = rank((nf * (p + z * sigma_p)).ceil());
     let sigma = (sorted[hi - 1] - sorted[lo - 1]) / (2.0 * z);
     Ok(QuantileArm {
         n: n as u64,
