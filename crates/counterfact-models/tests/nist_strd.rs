@@ -3,10 +3,11 @@
 //!
 //! Accuracy is the log relative error LRE = −log10(|got − certified| / |certified|) (−log10 of
 //! the absolute error when the certified value is 0), capped at 15 as NIST does. The QR path is
-//! held to LRE ≥ 9 everywhere it is feasible in double precision; the tolerances per set are
+//! held to LRE ≥ 13 (≥ 7 on Filip, the hardest set); the tolerances per set are
 //! stated in `QR_MIN_LRE` and `CROSS_MIN_LRE`.
 #![allow(clippy::print_stdout)]
 
+#[path = "../../counterfact-stats/tests/common/mod.rs"]
 mod common;
 
 use counterfact_models::ModelError;
@@ -100,14 +101,14 @@ fn min_lre(
 
 /// Minimum accepted LRE of the QR path per set (coefficients, SEs, residual SD, R²).
 const QR_MIN_LRE: &[(&str, f64)] = &[
-    ("Norris", 12.0),
-    ("Pontius", 11.0),
-    ("Longley", 11.0),
-    ("Wampler1", 9.0),
-    ("Wampler2", 9.0),
-    ("Wampler3", 9.0),
-    ("Wampler4", 9.0),
-    ("Wampler5", 9.0),
+    ("Norris", 13.0),
+    ("Pontius", 13.0),
+    ("Longley", 13.0),
+    ("Wampler1", 13.0),
+    ("Wampler2", 13.0),
+    ("Wampler3", 13.0),
+    ("Wampler4", 13.0),
+    ("Wampler5", 13.0),
     ("Filip", 7.0),
 ];
 

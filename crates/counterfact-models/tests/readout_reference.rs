@@ -3,6 +3,7 @@
 //! relative (`TOL`), counts, flags, verdicts and strings exact.
 #![allow(clippy::print_stdout)]
 
+#[path = "../../counterfact-stats/tests/common/mod.rs"]
 mod common;
 
 use counterfact_models::readout::{
