@@ -31,7 +31,7 @@ fn test(scope: &str, observed: &[u64], weights: &[f64], alpha: f64) -> Result<Sr
 }
 
 /// SRM report: chi-square goodness of fit of `overall` units per variant to `weights`, and of
-/// every `by_dimension` entry ("<dimension>=<value>", units per variant in `variants` order);
+/// every `by_dimension` entry (`"<dimension>=<value>"`, units per variant in `variants` order);
 /// dimension values with an expected count below [`MIN_EXPECTED_COUNT`] in some variant are
 /// skipped and listed in `notes`; the tested ones are Holm-adjusted together. A mismatch is an
 /// (adjusted) p-value below `srm_alpha`.

@@ -258,7 +258,7 @@ pub struct MetricReadout {
 /// One chi-square sample-ratio-mismatch test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SrmTest {
-    /// "overall" or "<dimension>=<value>".
+    /// `"overall"` or `"<dimension>=<value>"`.
     pub scope: String,
     /// Observed units per variant, in `Readout::variants` order.
     pub observed: Vec<u64>,
