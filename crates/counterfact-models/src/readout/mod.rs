@@ -3,6 +3,7 @@
 
 mod analysis;
 mod decision;
+mod quantile;
 mod srm;
 mod types;
 
