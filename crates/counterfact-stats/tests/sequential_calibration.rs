@@ -160,43 +160,6 @@ fn multinomial_srm_controls_fpr_looking_after_every_observation() {
 }
 
 #[test]
-fn quantile_sequence_covers_uniformly() {
-    use counterfact_stats::sequential::quantile::QuantileSequence;
-    // Exponential(1) delays; true p90 = ln 10. 2,000 streams of 2,000 observations, a look
-    // every 50 (40 looks).
-    let (streams, n, every) = (2_000usize, 2_000usize, 50usize);
-    let truth = 10f64.ln();
-    let out: Vec<(bool, f64)> = (0..streams)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(5);
-            rng.set_stream(i as u64);
-            let mut q = QuantileSequence::new(0.9, ALPHA, 1000.0).unwrap();
-            let mut batch = Vec::with_capacity(every);
-            for _ in 0..n / every {
-                batch.clear();
-                batch.extend((0..every).map(|_| -(1.0 - rng.random::<f64>()).ln()));
-                q.extend(&batch).unwrap();
-                q.look();
-            }
-            let r = q.result();
-            (r.cs[0] <= truth && truth <= r.cs[1], r.cs[1] - r.cs[0])
-        })
-        .collect();
-    let rate = out.iter().filter(|o| o.0).count() as f64 / streams as f64;
-    let mean_width = out.iter().map(|o| o.1).sum::<f64>() / streams as f64;
-    println!(
-        "  mean final width {mean_width:.3} around ln 10 = {truth:.3} (Hoeffding boundary: conservative)"
-    );
-    assert!(mean_width.is_finite() && mean_width < 1.0);
-    let lower = 1.0 - ALPHA - 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
-    println!(
-        "p90 confidence sequence, {streams} streams x {n} obs, 40 looks: uniform coverage {rate:.4} (must be >= {lower:.4})"
-    );
-    assert!(rate >= lower, "coverage {rate}");
-}
-
-#[test]
 fn proportion_tests_control_fpr_under_continuous_monitoring() {
     // A/A conversion streams at p = 0.1: 2,000 streams x 10,000 observations, a look every 100.
     let streams = 2_000usize;

@@ -10,7 +10,9 @@ use counterfact_stats::sequential::mixture::{
     Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
-use counterfact_stats::sequential::quantile::QuantileSequence;
+use counterfact_stats::sequential::quantile::{
+    QuantileAbTest, QuantileSequence, beta_binomial_r, quantile_log_mixture,
+};
 use proptest::prelude::*;
 
 fn value() -> impl Strategy<Value = f64> {
@@ -125,6 +127,27 @@ proptest! {
                 let _ = q.extend(b);
                 let r = q.look();
                 prop_assert!(r.cs_look[0] <= r.cs_look[1]);
+            }
+        }
+    }
+
+    #[test]
+    fn quantile_ab_never_panics(
+        p in value(), alpha in value(), tuning in value(), delta in value(),
+        k in value(), n in value(),
+        batches in prop::collection::vec(
+            (prop::collection::vec(value(), 0..20), prop::collection::vec(value(), 0..20)), 0..5),
+    ) {
+        if let Ok(r) = beta_binomial_r(p, alpha, tuning) {
+            let _ = quantile_log_mixture(k, n, p, r);
+        }
+        if let Ok(mut t) = QuantileAbTest::new(p, alpha, tuning, delta) {
+            for (bt, bc) in &batches {
+                let _ = t.extend_treatment(bt);
+                let _ = t.extend_control(bc);
+                let r = t.look();
+                prop_assert!(r.cs_difference[0] <= r.cs_difference[1] || r.cs_difference[0].is_nan());
+                prop_assert!((0.0..=1.0).contains(&r.always_valid_p));
             }
         }
     }
