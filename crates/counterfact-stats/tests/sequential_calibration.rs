@@ -160,6 +160,51 @@ fn multinomial_srm_controls_fpr_looking_after_every_observation() {
 }
 
 #[test]
+fn multinomial_srm_with_three_and_five_arms_controls_fpr_and_covers() {
+    // 2,000 streams of 10,000 assignments to 3 arms (0.2/0.3/0.5) and to 5 equal arms, a look
+    // after every assignment; the simultaneous probability intervals of the 3-arm test are looked
+    // at every 100 assignments and must cover all three true shares at every look.
+    let streams = 2_000usize;
+    let theta3 = [0.2, 0.3, 0.5];
+    let out: Vec<(bool, bool, bool)> = (0..streams)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(101);
+            rng.set_stream(i as u64);
+            let mut t3 = MultinomialSequentialTest::new(&theta3, 100.0, ALPHA).unwrap();
+            let mut t5 = MultinomialSequentialTest::new(&[0.2; 5], 100.0, ALPHA).unwrap();
+            let mut covered = true;
+            for j in 0..OBS {
+                let u = rng.random::<f64>();
+                t3.push(usize::from(u >= 0.2) + usize::from(u >= 0.5))
+                    .unwrap();
+                t5.push(((rng.random::<f64>() * 5.0) as usize).min(4))
+                    .unwrap();
+                if (j + 1) % LOOK_EVERY == 0 {
+                    let cs = t3.look_probability_cs();
+                    covered &= cs
+                        .iter()
+                        .zip(&theta3)
+                        .all(|(c, t)| c[0] <= *t && *t <= c[1]);
+                }
+            }
+            (t3.rejected(), t5.rejected(), covered)
+        })
+        .collect();
+    let rate = |f: fn(&(bool, bool, bool)) -> bool| {
+        out.iter().filter(|o| f(o)).count() as f64 / streams as f64
+    };
+    let (f3, f5, cover) = (rate(|o| o.0), rate(|o| o.1), rate(|o| o.2));
+    let bound = ALPHA + 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
+    let lower = 1.0 - bound;
+    println!(
+        "SRM, {streams} streams x {OBS} assignments, look after each: 3 arms FPR {f3:.4}, 5 arms FPR {f5:.4} (must be <= {bound:.4}); 3-arm simultaneous probability intervals, 100 looks: coverage {cover:.4} (must be >= {lower:.4})"
+    );
+    assert!(f3 <= bound && f5 <= bound, "FPR {f3} {f5}");
+    assert!(cover >= lower, "coverage {cover}");
+}
+
+#[test]
 fn proportion_tests_control_fpr_under_continuous_monitoring() {
     // A/A conversion streams at p = 0.1: 2,000 streams x 10,000 observations, a look every 100.
     let streams = 2_000usize;

@@ -90,6 +90,24 @@ proptest! {
     }
 
     #[test]
+    fn multinomial_intervals_never_panic(
+        weights in prop::collection::vec(1e-6..1.0f64, 2..7), k in value(), alpha in value(),
+        batches in prop::collection::vec(
+            prop::collection::vec(prop_oneof![0u64..1000, Just(0u64), Just(u64::MAX)], 2..7), 0..4),
+    ) {
+        let total: f64 = weights.iter().sum();
+        let theta: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        if let Ok(mut t) = MultinomialSequentialTest::new(&theta, k, alpha) {
+            for b in &batches {
+                let _ = t.update(b);
+                for ci in t.look_probability_cs() {
+                    prop_assert!(ci[0] >= 0.0 && ci[1] <= 1.0);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn group_sequential_never_panics(
         fractions in prop::collection::vec(value(), 0..4), alpha in value(),
         pocock in any::<bool>(), drift in value(), power in value(),
