@@ -3,11 +3,13 @@
 //! fine; panics are not.
 
 use counterfact_stats::moments::Moments;
+use counterfact_stats::result::Alternative;
 use counterfact_stats::sequential::group_sequential::{
     Spending, crossing_probabilities, inflation_factor, lan_demets_boundaries,
 };
 use counterfact_stats::sequential::mixture::{
     Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
+    mixture_test_from_moments_with_alternative,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
 use counterfact_stats::sequential::quantile::{
@@ -56,10 +58,15 @@ proptest! {
     fn mixture_never_panics(
         a in moments(), b in moments(), metric in metric(), mixing in mixing(),
         null in value(), alpha in value(), xs in prop::collection::vec(value(), 0..40),
+        side in prop_oneof![
+            Just(Alternative::TwoSided), Just(Alternative::Less), Just(Alternative::Greater)
+        ],
     ) {
         let _ = mixture_test_from_moments(&a, &b, metric, mixing, null, alpha);
+        let _ = mixture_test_from_moments_with_alternative(&a, &b, metric, mixing, null, alpha, side);
         let _ = asymptotic_rho(alpha, null);
-        if let Ok(mut t) = MixtureSequentialTest::new(metric, mixing, null, alpha) {
+        if let Ok(t) = MixtureSequentialTest::new(metric, mixing, null, alpha) {
+            let mut t = t.with_alternative(side);
             let _ = t.update(&a, &b);
             for (i, &x) in xs.iter().enumerate() {
                 let _ = if i % 2 == 0 { t.push_treatment(x) } else { t.push_control(x) };
