@@ -10,6 +10,11 @@
   m_H - m_L. The identity is checked against the direct double integral
   int int (y - t)+ f_L(y) f_H(t) dt dy on a small case below.
 
+- "lift_ci": the equal-tailed credible interval of the absolute lift p_t - p_c or the relative
+  lift p_t / p_c - 1 (shapes up to 1,000): Newton's method at 20 digits on
+  P(lift <= r) = int f_c(y) F_t(g(y)) dy with g(y) = y + r or (1 + r) y, whose derivative is
+  int f_c(y) f_t(g(y)) dg/dr dy, both by tanh-sinh quadrature split at both arms' landmarks.
+
 The regularized incomplete beta F(y) is mpmath's betainc for shapes below 5,000. For larger
 shapes betainc's hypergeometric series takes minutes per call, so F is accumulated from exact
 quadratures of the density over a grid of anchors a quarter standard deviation apart (the mass
@@ -157,9 +162,77 @@ def risk_cases():
     return out
 
 
+def lift_quantile(c, t, scale, p):
+    def g(y, r):
+        return y + r if scale == "absolute" else (1 + r) * y
+
+    def dg(y):
+        return 1 if scale == "absolute" else y
+
+    def pts(r):
+        out = {mp.mpf(0), mp.mpf(1)}
+        for k in (-40, -10, -6, -3, -1, 0, 1, 3, 6, 10, 40):
+            out.add(c.mean + k * c.sd)
+            x = t.mean + k * t.sd
+            out.add(x - r if scale == "absolute" else x / (1 + r))
+        if scale == "absolute":
+            out.update({-r, 1 - r})
+        else:
+            out.add(1 / (1 + r))
+        return sorted(x for x in out if 0 <= x <= 1)
+
+    def cdf(r):
+        return mp.quad(lambda y: c.pdf(y) * t.cdf(g(y, r)), pts(r))
+
+    def dens(r):
+        return mp.quad(lambda y: c.pdf(y) * t.pdf(g(y, r)) * dg(y), pts(r))
+
+    sd = mp.sqrt(c.sd ** 2 + t.sd ** 2)
+    # Safeguarded Newton: keep a bracket [lo, hi] with cdf(lo) < p <= cdf(hi); a step that
+    # leaves it (or a zero density) bisects instead.
+    lo = mp.mpf(-1)
+    hi = mp.mpf(1)
+    if scale == "relative":
+        hi = t.mean / c.mean
+        while cdf(hi) < p:
+            lo, hi = hi, 2 * hi + 1
+    r = (lo + hi) / 2
+    for _ in range(200):
+        f = cdf(r) - p
+        if f < 0:
+            lo = r
+        else:
+            hi = r
+        d = dens(r)
+        new = r - f / d if d > 0 else (lo + hi) / 2
+        if not lo < new < hi:
+            new = (lo + hi) / 2
+        step = new - r
+        r = new
+        if abs(step) <= mp.mpf(10) ** (-(mp.mp.dps - 3)) * max(abs(r), sd):
+            return r
+    raise RuntimeError("lift quantile did not converge")
+
+
+def lift_cases():
+    mp.mp.dps = 20
+    out = []
+    for (ac, bc, at, bt, conf) in [(2, 9, 4, 7, 0.95), (101, 901, 121, 881, 0.95),
+                                   (11, 91, 15, 87, 0.9), (1, 1, 3, 1, 0.9)]:
+        c, t = BetaRef(ac, bc), BetaRef(at, bt)
+        for scale in ("absolute", "relative"):
+            tail = (1 - mp.mpf(conf)) / 2
+            lo, hi = lift_quantile(c, t, scale, tail), lift_quantile(c, t, scale, 1 - tail)
+            print(ac, bc, at, bt, scale, lo, hi, flush=True)
+            out.append({"kind": "lift_ci", "control": [ac, bc], "treatment": [at, bt],
+                        "scale": scale, "confidence": conf, "ci": [float(lo), float(hi)],
+                        "sd": float(mp.sqrt(c.sd ** 2 + t.sd ** 2))})
+    return out
+
+
 if __name__ == "__main__":
     check_identity()
     write("bayes_beta",
           "mpmath: Beta quantiles at 50 digits; expected losses by tanh-sinh quadrature at 30 "
           "digits (gen_bayes_beta.py)",
-          quantile_cases() + risk_cases())
+          quantile_cases() + risk_cases() + lift_cases())

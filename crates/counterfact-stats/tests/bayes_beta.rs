@@ -1,13 +1,14 @@
 //! Exact beta-binomial readout against mpmath (`tests/reference/gen_bayes_beta.py`,
 //! `tests/data/bayes_beta.json`): per-arm credible intervals (Beta quantiles at 50 digits) and
-//! expected losses (tanh-sinh quadrature at 30 digits), shapes 0.5 … 1e8, all within 1e-9
-//! relative.
+//! expected losses (tanh-sinh quadrature at 30 digits), shapes 0.5 … 1e8, and credible intervals
+//! of the absolute and relative lift (Newton at 20 digits), all within 1e-9 relative.
 #![allow(clippy::print_stdout)]
 
 mod common;
 
 use common::{assert_close, cases, num, nums, rel_err};
-use counterfact_stats::bayes::beta::{BetaPosterior, expected_losses};
+use counterfact_stats::bayes::LiftScale;
+use counterfact_stats::bayes::beta::{BetaPosterior, beta_readout, expected_losses};
 
 const TOL: f64 = 1e-9;
 
@@ -58,6 +59,37 @@ fn expected_losses_match_mpmath_quadrature() {
     }
     println!(
         "beta expected losses: {} cases, worst relative error {worst:.2e}",
+        all.len()
+    );
+}
+
+#[test]
+fn lift_credible_intervals_match_mpmath() {
+    let all: Vec<_> = cases("bayes_beta")
+        .into_iter()
+        .filter(|c| c["kind"] == "lift_ci")
+        .collect();
+    assert_eq!(all.len(), 8);
+    let mut worst = 0.0f64;
+    for c in &all {
+        let (control, treatment) = (posterior(&c["control"]), posterior(&c["treatment"]));
+        let scale = if c["scale"] == "absolute" {
+            LiftScale::Absolute
+        } else {
+            LiftScale::Relative
+        };
+        let r = beta_readout(&control, &treatment, scale, num(&c["confidence"])).unwrap();
+        let want = nums(&c["ci"]);
+        // Relative to the end, or to the lift's sd where an end is near 0.
+        let sd = num(&c["sd"]);
+        for j in 0..2 {
+            let err = (r.ci[j] - want[j]).abs() / want[j].abs().max(sd);
+            worst = worst.max(err);
+            assert!(err <= TOL, "lift ci[{j}] {c}: {} vs {}", r.ci[j], want[j]);
+        }
+    }
+    println!(
+        "beta lift credible intervals: {} cases, worst error {worst:.2e}",
         all.len()
     );
 }

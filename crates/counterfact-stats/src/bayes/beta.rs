@@ -206,7 +206,8 @@ fn lift_tails(
     let (mt, st) = (treatment.mean(), treatment.sd());
     let lo = (mc - 40.0 * sc).max(0.0);
     let hi = (mc + 40.0 * sc).min(1.0);
-    let mut marks = vec![lo, hi];
+    // g(y) = 0 and g(y) = 1 are kinks of F_t(g(y)): split there too.
+    let mut marks = vec![lo, hi, g_inv(0.0), g_inv(1.0)];
     for k in [-6.0, -2.0, 0.0, 2.0, 6.0] {
         marks.push(mc + k * sc);
         marks.push(g_inv(mt + k * st));
