@@ -82,10 +82,10 @@ fn lift_credible_intervals_match_mpmath() {
         let want = nums(&c["ci"]);
         // Relative to the end, or to the lift's sd where an end is near 0.
         let sd = num(&c["sd"]);
-        for j in 0..2 {
-            let err = (r.ci[j] - want[j]).abs() / want[j].abs().max(sd);
+        for (j, (got, want)) in r.ci.iter().zip(&want).enumerate() {
+            let err = (got - want).abs() / want.abs().max(sd);
             worst = worst.max(err);
-            assert!(err <= TOL, "lift ci[{j}] {c}: {} vs {}", r.ci[j], want[j]);
+            assert!(err <= TOL, "lift ci[{j}] {c}: {got} vs {want}");
         }
     }
     println!(
