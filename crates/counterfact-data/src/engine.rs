@@ -8,11 +8,12 @@ use counterfact_models::readout::{
     ArmRatioSums, ArmSums, ArmValues, MetricData, MetricDefinition, MetricInput, MetricKind,
     Population, Winsorized,
 };
-use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray,
+};
 use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::FileFormat as _;
 use datafusion::datasource::file_format::arrow::ArrowFormat;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -151,7 +152,10 @@ async fn query(ctx: &SessionContext, stage: &str, sql: &str) -> Result<RecordBat
         .await
         .map_err(|e| DataError::engine(stage, e))?;
     let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-    let batches = df.collect().await.map_err(|e| DataError::engine(stage, e))?;
+    let batches = df
+        .collect()
+        .await
+        .map_err(|e| DataError::engine(stage, e))?;
     let schema = batches.first().map(|b| b.schema()).unwrap_or(schema);
     concat_batches(&schema, &batches).map_err(|e| DataError::engine(stage, e))
 }
@@ -214,7 +218,6 @@ async fn register_sources(
                 FileFormat::Csv => Arc::new(CsvFormat::default().with_has_header(true)),
                 FileFormat::Arrow => Arc::new(ArrowFormat),
             };
-        let _ = format.get_ext();
         let listing = ListingOptions::new(format).with_file_extension("");
         let config = ListingTableConfig::new_with_multi_paths(urls)
             .with_listing_options(listing)
@@ -250,7 +253,10 @@ async fn type_check(ctx: &SessionContext, plan: &Plan) -> Result<()> {
         if !ok {
             return Err(DataError::WrongColumnType {
                 table: tc.table.clone(),
-                column: format!("{} ({} of metric \"{}\")", tc.expression, tc.field, tc.metric),
+                column: format!(
+                    "{} ({} of metric \"{}\")",
+                    tc.expression, tc.field, tc.metric
+                ),
                 expected: match tc.expect {
                     Expect::Numeric => "a number (integer or float)".into(),
                     Expect::Boolean => "a boolean".into(),
@@ -271,7 +277,9 @@ fn column_f64(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option
         .as_any()
         .downcast_ref::<Float64Array>()
         .ok_or_else(|| DataError::engine(stage, "float cast"))?;
-    Ok((0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect())
+    Ok((0..a.len())
+        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
+        .collect())
 }
 
 fn column_i64(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option<i64>>> {
@@ -283,7 +291,9 @@ fn column_i64(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option
         .as_any()
         .downcast_ref::<Int64Array>()
         .ok_or_else(|| DataError::engine(stage, "integer cast"))?;
-    Ok((0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect())
+    Ok((0..a.len())
+        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
+        .collect())
 }
 
 fn column_str(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option<String>>> {
@@ -325,7 +335,13 @@ async fn run(
         .iter()
         .zip(&rows)
         .filter(|(n, _)| n.as_ref().is_none_or(|n| !arms.contains(n)))
-        .map(|(n, r)| format!("\"{}\" ({} rows)", n.as_deref().unwrap_or("NULL"), count(*r)))
+        .map(|(n, r)| {
+            format!(
+                "\"{}\" ({} rows)",
+                n.as_deref().unwrap_or("NULL"),
+                count(*r)
+            )
+        })
         .collect();
     unknown.sort();
     if !unknown.is_empty() {
@@ -339,7 +355,12 @@ async fn run(
     materialize_units(&ctx, &plan, options.target_partitions).await?;
     let pop = query(&ctx, "population", &plan.population_sql).await?;
     let p = |name: &str| -> Result<u64> {
-        Ok(count(column_i64(&pop, name, "population")?.first().copied().flatten()))
+        Ok(count(
+            column_i64(&pop, name, "population")?
+                .first()
+                .copied()
+                .flatten(),
+        ))
     };
     let ps = |name: &str| -> Result<String> {
         Ok(column_str(&pop, name, "population")?
@@ -405,7 +426,9 @@ async fn run(
     }
     let unexposed = p("cf_unexposed")?;
     if unexposed > 0 {
-        notes.push(format!("{unexposed} assigned units were never exposed and were excluded"));
+        notes.push(format!(
+            "{unexposed} assigned units were never exposed and were excluded"
+        ));
     }
 
     progress.stage("SRM by dimension");
@@ -422,7 +445,10 @@ async fn run(
             let entry = by_value
                 .entry(v.unwrap_or_else(|| "(null)".into()))
                 .or_insert_with(|| vec![0; arms.len()]);
-            if let Some(a) = a.and_then(|a| usize::try_from(a).ok()).filter(|&a| a < arms.len()) {
+            if let Some(a) = a
+                .and_then(|a| usize::try_from(a).ok())
+                .filter(|&a| a < arms.len())
+            {
                 entry[a] = count(n);
             }
         }
@@ -432,7 +458,15 @@ async fn run(
     }
 
     progress.stage("metric sums");
-    let collected = collect_metrics(&ctx, &spec, &plan, &mut notes, analysed.iter().sum(), progress).await?;
+    let collected = collect_metrics(
+        &ctx,
+        &spec,
+        &plan,
+        &mut notes,
+        analysed.iter().sum(),
+        progress,
+    )
+    .await?;
 
     let weights = arms
         .iter()
@@ -475,7 +509,10 @@ async fn materialize_units(ctx: &SessionContext, plan: &Plan, partitions: usize)
         .sql_with_options(&plan.units_sql, sql_options())
         .await
         .map_err(|e| DataError::engine(stage, e))?;
-    let batches = df.collect().await.map_err(|e| DataError::engine(stage, e))?;
+    let batches = df
+        .collect()
+        .await
+        .map_err(|e| DataError::engine(stage, e))?;
     let base: SchemaRef = match batches.first() {
         Some(b) => b.schema(),
         None => Arc::new(
@@ -499,7 +536,8 @@ async fn materialize_units(ctx: &SessionContext, plan: &Plan, partitions: usize)
         offset += n;
         let mut cols = b.columns().to_vec();
         cols.push(idx);
-        let nb = RecordBatch::try_new(schema.clone(), cols).map_err(|e| DataError::engine(stage, e))?;
+        let nb =
+            RecordBatch::try_new(schema.clone(), cols).map_err(|e| DataError::engine(stage, e))?;
         partitioned[bi % parts].push(nb);
     }
     let table = MemTable::try_new(schema, partitioned).map_err(|e| DataError::engine(stage, e))?;
@@ -530,7 +568,12 @@ async fn duplicate_attribute_rows(
             sql::quote_ident(t)
         );
         let b = query(ctx, "unit attribute check", &s).await?;
-        let n = count(column_i64(&b, "cf_n", "unit attribute check")?.first().copied().flatten());
+        let n = count(
+            column_i64(&b, "cf_n", "unit attribute check")?
+                .first()
+                .copied()
+                .flatten(),
+        );
         if n > 0 {
             let example = column_str(&b, "cf_example", "unit attribute check")?
                 .first()
@@ -544,7 +587,10 @@ async fn duplicate_attribute_rows(
             });
         }
     }
-    Ok(DataError::engine("units", "the unit table has more rows than units"))
+    Ok(DataError::engine(
+        "units",
+        "the unit table has more rows than units",
+    ))
 }
 
 struct Collected {
@@ -596,9 +642,7 @@ fn read_sums(
     target: &mut ArmSums,
     stage: &str,
 ) -> Result<()> {
-    let f = |name: &str| -> Result<f64> {
-        Ok(column_f64(batch, name, stage)?[r].unwrap_or(0.0))
-    };
+    let f = |name: &str| -> Result<f64> { Ok(column_f64(batch, name, stage)?[r].unwrap_or(0.0)) };
     target.n = count(column_i64(batch, &format!("{p}_n"), stage)?[r]);
     target.sum_y = f(&format!("{p}_sy"))?;
     target.sum_yy = f(&format!("{p}_syy"))?;
@@ -640,7 +684,10 @@ async fn collect_metrics(
             .map(|&k| Ok((k, column_str(&b, &format!("cf_d{k}"), stage)?)))
             .collect::<Result<_>>()?;
         for r in 0..b.num_rows() {
-            let Some(arm) = arm_col[r].and_then(|a| usize::try_from(a).ok()).filter(|&a| a < arms.len()) else {
+            let Some(arm) = arm_col[r]
+                .and_then(|a| usize::try_from(a).ok())
+                .filter(|&a| a < arms.len())
+            else {
                 continue;
             };
             let scope = seg_cols
@@ -653,14 +700,19 @@ async fn collect_metrics(
             if scope == Scope::Overall {
                 for (table, colname) in &plan.dedupe_columns {
                     let d = count(column_i64(&b, colname, stage)?[r]);
-                    match duplicates.iter_mut().find(|(t, _): &&mut (String, u64)| t == table) {
+                    match duplicates
+                        .iter_mut()
+                        .find(|(t, _): &&mut (String, u64)| t == table)
+                    {
                         Some((_, n)) => *n += d,
                         None => duplicates.push((table.clone(), d)),
                     }
                 }
             }
             let entry = data.entry(scope.clone()).or_insert_with(|| vec![None; nm]);
-            let centry = capped.entry(scope.clone()).or_insert_with(|| vec![None; nm]);
+            let centry = capped
+                .entry(scope.clone())
+                .or_insert_with(|| vec![None; nm]);
             for (i, src) in plan.metrics.iter().enumerate() {
                 match src {
                     MetricSource::Sums {
@@ -738,7 +790,10 @@ async fn collect_metrics(
         let b = query(ctx, &stage, s).await?;
         let arm: Vec<usize> = column_i64(&b, "cf_arm", &stage)?
             .into_iter()
-            .map(|a| a.and_then(|a| usize::try_from(a).ok()).unwrap_or(usize::MAX))
+            .map(|a| {
+                a.and_then(|a| usize::try_from(a).ok())
+                    .unwrap_or(usize::MAX)
+            })
             .collect();
         let y: Vec<f64> = column_f64(&b, "cf_y", &stage)?
             .into_iter()
@@ -766,7 +821,7 @@ async fn collect_metrics(
                     Some(
                         column_i64(&b, "cf_idx", &stage)?
                             .into_iter()
-                            .map(|c| count(c))
+                            .map(count)
                             .collect(),
                     )
                 } else {
@@ -799,6 +854,9 @@ async fn collect_metrics(
                             }
                         }
                     }
+                    for a in &mut per_arm {
+                        sort_values(a);
+                    }
                     if !scopes.contains(&scope) {
                         scopes.push(scope.clone());
                     }
@@ -828,12 +886,15 @@ async fn collect_metrics(
                 // Deterministic summation order: by arm, then value and covariates.
                 let mut order: Vec<usize> = (0..b.num_rows()).collect();
                 order.sort_by(|&r1, &r2| {
-                    arm[r1].cmp(&arm[r2]).then(y[r1].total_cmp(&y[r2])).then_with(|| {
-                        xs.iter()
-                            .map(|x| x[r1].total_cmp(&x[r2]))
-                            .find(|o| o.is_ne())
-                            .unwrap_or(std::cmp::Ordering::Equal)
-                    })
+                    arm[r1]
+                        .cmp(&arm[r2])
+                        .then(y[r1].total_cmp(&y[r2]))
+                        .then_with(|| {
+                            xs.iter()
+                                .map(|x| x[r1].total_cmp(&x[r2]))
+                                .find(|o| o.is_ne())
+                                .unwrap_or(std::cmp::Ordering::Equal)
+                        })
                 });
                 let all_scopes = scopes.clone();
                 for scope in all_scopes {
@@ -845,7 +906,9 @@ async fn collect_metrics(
                     let mut sums = empty_arm_sums(arms, p);
                     let mut ncap = 0u64;
                     for &r in order.iter().filter(|&&r| mask[r]) {
-                        let Some(t) = sums.get_mut(arm[r]) else { continue };
+                        let Some(t) = sums.get_mut(arm[r]) else {
+                            continue;
+                        };
                         let v = y[r].min(cap);
                         if y[r] > cap {
                             ncap += 1;
@@ -909,7 +972,9 @@ async fn collect_metrics(
         let mature: u64 = match &mi.data {
             MetricData::Sums { arms } => arms.iter().map(|a| a.n).sum(),
             MetricData::Ratio { arms } => arms.iter().map(|a| a.n).sum(),
-            MetricData::Values { arms } if spec.metrics[i].quantile_level() == QuantileLevel::Unit => {
+            MetricData::Values { arms }
+                if spec.metrics[i].quantile_level() == QuantileLevel::Unit =>
+            {
                 arms.iter().map(|a| a.values.len() as u64).sum()
             }
             MetricData::Values { .. } => continue,
@@ -974,9 +1039,32 @@ fn empty_data(spec: &ExperimentSpec, plan: &Plan, i: usize) -> MetricData {
     }
 }
 
+/// Sorts an arm's values (with their clusters) so that the output does not depend on the
+/// order in which the engine's partitions delivered the rows.
+fn sort_values(a: &mut ArmValues) {
+    use rayon::slice::ParallelSliceMut;
+    if a.clusters.len() == a.values.len() && !a.clusters.is_empty() {
+        let mut pairs: Vec<(f64, u64)> = a
+            .values
+            .iter()
+            .copied()
+            .zip(a.clusters.iter().copied())
+            .collect();
+        pairs.par_sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        a.values = pairs.iter().map(|p| p.0).collect();
+        a.clusters = pairs.iter().map(|p| p.1).collect();
+    } else {
+        a.values.par_sort_unstable_by(f64::total_cmp);
+    }
+}
+
 fn fmt_level(q: f64) -> String {
-    let s = format!("{}", q * 100.0);
-    s.trim_end_matches(".0").to_string()
+    let pct = q * 100.0;
+    if (pct - pct.round()).abs() < 1e-9 {
+        format!("{}", pct.round())
+    } else {
+        format!("{pct}")
+    }
 }
 
 /// numpy's default (`method="linear"`) quantile of sorted, non-empty `x`.
@@ -992,5 +1080,9 @@ pub(crate) fn numpy_quantile_sorted(x: &[f64], q: f64) -> f64 {
     let t = h - lo;
     let (a, b) = (x[li], x[hi]);
     let d = b - a;
-    if t >= 0.5 { b - d * (1.0 - t) } else { a + d * t }
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
 }

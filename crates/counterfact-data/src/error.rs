@@ -49,7 +49,9 @@ pub enum DataError {
         path: PathBuf,
     },
     /// A column named by the spec is not in its table.
-    #[error("column \"{column}\" not found in table \"{table}\" (needed for {needed_for}); the table has: {available}")]
+    #[error(
+        "column \"{column}\" not found in table \"{table}\" (needed for {needed_for}); the table has: {available}"
+    )]
     MissingColumn {
         /// Table name.
         table: String,
@@ -79,7 +81,9 @@ pub enum DataError {
         variant: String,
     },
     /// Units assigned to more than one variant with `multiple_variants = "error"`.
-    #[error("{count} units are assigned to more than one variant (e.g. unit {example}); set assignment.multiple_variants = \"exclude\" to drop them")]
+    #[error(
+        "{count} units are assigned to more than one variant (e.g. unit {example}); set assignment.multiple_variants = \"exclude\" to drop them"
+    )]
     UnitInMultipleVariants {
         /// Number of such units.
         count: u64,
@@ -87,7 +91,9 @@ pub enum DataError {
         example: String,
     },
     /// Exposure rows earlier than the unit's assignment with `before_assignment = "error"`.
-    #[error("{count} exposure rows precede their unit's assignment (e.g. unit {example}); set exposure.before_assignment = \"ignore\" to skip them")]
+    #[error(
+        "{count} exposure rows precede their unit's assignment (e.g. unit {example}); set exposure.before_assignment = \"ignore\" to skip them"
+    )]
     ExposureBeforeAssignment {
         /// Number of such exposure rows.
         count: u64,
@@ -103,7 +109,9 @@ pub enum DataError {
         labels: String,
     },
     /// A table keyed by unit (covariates, dimensions) has several rows for one unit.
-    #[error("table \"{table}\" has {count} units with more than one row (e.g. unit {example}); unit attributes need one row per unit")]
+    #[error(
+        "table \"{table}\" has {count} units with more than one row (e.g. unit {example}); unit attributes need one row per unit"
+    )]
     DuplicateUnitRows {
         /// Table name.
         table: String,

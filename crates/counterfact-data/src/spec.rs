@@ -74,6 +74,9 @@ impl Correction {
     }
 }
 
+/// Longest window, maturity or retention day accepted (about 100 years).
+const MAX_DAYS: u32 = 36_500;
+
 fn default_alpha() -> f64 {
     0.05
 }
@@ -165,7 +168,9 @@ impl SourceSpec {
         let lower = self.path.to_ascii_lowercase();
         if lower.ends_with(".csv") {
             FileFormat::Csv
-        } else if lower.ends_with(".arrow") || lower.ends_with(".ipc") || lower.ends_with(".feather")
+        } else if lower.ends_with(".arrow")
+            || lower.ends_with(".ipc")
+            || lower.ends_with(".feather")
         {
             FileFormat::Arrow
         } else {
@@ -180,7 +185,9 @@ impl<'de> Deserialize<'de> for SourceSpec {
         impl<'de> Visitor<'de> for SourceVisitor {
             type Value = SourceSpec;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a path string or a table { path = \"...\", format = \"parquet|csv|arrow\" }")
+                f.write_str(
+                    "a path string or a table { path = \"...\", format = \"parquet|csv|arrow\" }",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<SourceSpec, E> {
                 Ok(SourceSpec {
@@ -420,10 +427,7 @@ pub fn load_spec(path: &Path) -> Result<ExperimentSpec> {
 /// Parses and validates spec text; `path` locates the file (relative sources, messages).
 pub fn parse_spec(text: &str, path: &Path) -> Result<ExperimentSpec> {
     let mut spec: ExperimentSpec = toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((0, 0));
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
         DataError::SpecSyntax {
             path: path.to_path_buf(),
             line,
@@ -507,7 +511,11 @@ fn validate(spec: &ExperimentSpec) -> Result<()> {
     check_name(p, "experiment.name", &e.name)?;
     check_name(p, "experiment.unit", &e.unit)?;
     if e.variants.is_empty() {
-        return Err(DataError::invalid(p, "experiment.variants", "no variants listed"));
+        return Err(DataError::invalid(
+            p,
+            "experiment.variants",
+            "no variants listed",
+        ));
     }
     let mut seen = BTreeSet::new();
     for v in &e.variants {
@@ -553,19 +561,34 @@ fn validate(spec: &ExperimentSpec) -> Result<()> {
             ));
         }
     }
-    for (field, a) in [("experiment.alpha", e.alpha), ("experiment.srm_alpha", e.srm_alpha)] {
+    for (field, a) in [
+        ("experiment.alpha", e.alpha),
+        ("experiment.srm_alpha", e.srm_alpha),
+    ] {
         if !(a > 0.0 && a < 1.0) {
-            return Err(DataError::invalid(p, field, format!("{a} is not in (0, 1)")));
+            return Err(DataError::invalid(
+                p,
+                field,
+                format!("{a} is not in (0, 1)"),
+            ));
         }
     }
     parse_end(spec)?;
     if spec.sources.is_empty() {
-        return Err(DataError::invalid(p, "sources", "no source tables declared"));
+        return Err(DataError::invalid(
+            p,
+            "sources",
+            "no source tables declared",
+        ));
     }
     for (name, src) in &spec.sources {
         check_name(p, "sources", name)?;
         if src.path.trim().is_empty() {
-            return Err(DataError::invalid(p, format!("sources.{name}"), "empty path"));
+            return Err(DataError::invalid(
+                p,
+                format!("sources.{name}"),
+                "empty path",
+            ));
         }
     }
     if !e.srm_dimensions.is_empty() || !e.segments.is_empty() {
@@ -590,7 +613,11 @@ fn validate(spec: &ExperimentSpec) -> Result<()> {
         for c in list {
             check_name(p, field, c)?;
             if !seen.insert(c) {
-                return Err(DataError::invalid(p, field, format!("\"{c}\" is listed twice")));
+                return Err(DataError::invalid(
+                    p,
+                    field,
+                    format!("\"{c}\" is listed twice"),
+                ));
             }
         }
     }
@@ -602,8 +629,19 @@ fn validate(spec: &ExperimentSpec) -> Result<()> {
     let x = &spec.exposure;
     check_table(spec, "exposure.table", &x.table)?;
     check_name(p, "exposure.timestamp", &x.timestamp)?;
+    if x.window_days > MAX_DAYS {
+        return Err(DataError::invalid(
+            p,
+            "exposure.window_days",
+            format!("more than {MAX_DAYS} days"),
+        ));
+    }
     if x.window_days == 0 {
-        return Err(DataError::invalid(p, "exposure.window_days", "must be at least 1"));
+        return Err(DataError::invalid(
+            p,
+            "exposure.window_days",
+            "must be at least 1",
+        ));
     }
     if let Some(c) = &spec.covariates {
         check_table(spec, "covariates.table", &c.table)?;
@@ -651,7 +689,8 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
     let kind = m.kind;
     let kind_name = format!("{kind:?}").to_ascii_lowercase();
     if kind == MetricKind::Ratio {
-        let not_ratio = "ratio metrics take table, timestamp and value inside numerator/denominator";
+        let not_ratio =
+            "ratio metrics take table, timestamp and value inside numerator/denominator";
         forbid(m.table.is_some(), "table", not_ratio)?;
         forbid(m.timestamp.is_some(), "timestamp", not_ratio)?;
         forbid(m.value.is_some(), "value", not_ratio)?;
@@ -687,7 +726,11 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
             &format!("only ratio metrics have a denominator, this one is {kind_name}"),
         )?;
         let Some(table) = &m.table else {
-            return Err(DataError::invalid(p, f("table"), format!("{kind_name} metrics need a table")));
+            return Err(DataError::invalid(
+                p,
+                f("table"),
+                format!("{kind_name} metrics need a table"),
+            ));
         };
         check_table(spec, &f("table"), table)?;
         let Some(ts) = &m.timestamp else {
@@ -727,7 +770,13 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
     if kind == MetricKind::Quantile {
         match m.quantile {
             Some(q) if q > 0.0 && q < 1.0 => {}
-            Some(q) => return Err(DataError::invalid(p, f("quantile"), format!("{q} is not in (0, 1)"))),
+            Some(q) => {
+                return Err(DataError::invalid(
+                    p,
+                    f("quantile"),
+                    format!("{q} is not in (0, 1)"),
+                ));
+            }
             None => {
                 return Err(DataError::invalid(
                     p,
@@ -737,14 +786,30 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
             }
         }
     } else {
-        forbid(m.quantile.is_some(), "quantile", "only quantile metrics have a quantile")?;
-        forbid(m.level.is_some(), "level", "only quantile metrics have a level")?;
+        forbid(
+            m.quantile.is_some(),
+            "quantile",
+            "only quantile metrics have a quantile",
+        )?;
+        forbid(
+            m.level.is_some(),
+            "level",
+            "only quantile metrics have a level",
+        )?;
     }
     if kind == MetricKind::Retention {
         if m.day.is_none() {
-            return Err(DataError::invalid(p, f("day"), "retention metrics need day"));
+            return Err(DataError::invalid(
+                p,
+                f("day"),
+                "retention metrics need day",
+            ));
         }
-        forbid(m.window_days.is_some(), "window_days", "retention uses day, not window_days")?;
+        forbid(
+            m.window_days.is_some(),
+            "window_days",
+            "retention uses day, not window_days",
+        )?;
     } else {
         forbid(m.day.is_some(), "day", "only retention metrics have a day")?;
     }
@@ -767,7 +832,11 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
             }
             (None, Some(v)) if v.is_finite() => {}
             (None, Some(v)) => {
-                return Err(DataError::invalid(p, f("winsorize.value"), format!("{v} is not finite")));
+                return Err(DataError::invalid(
+                    p,
+                    f("winsorize.value"),
+                    format!("{v} is not finite"),
+                ));
             }
             _ => {
                 return Err(DataError::invalid(
@@ -780,18 +849,41 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
     }
     if let Some(mg) = m.margin {
         if !(mg.is_finite() && mg > 0.0) {
-            return Err(DataError::invalid(p, f("margin"), format!("{mg} must be > 0")));
+            return Err(DataError::invalid(
+                p,
+                f("margin"),
+                format!("{mg} must be > 0"),
+            ));
         }
     }
     if m.window_days == Some(0) {
-        return Err(DataError::invalid(p, f("window_days"), "must be at least 1"));
+        return Err(DataError::invalid(
+            p,
+            f("window_days"),
+            "must be at least 1",
+        ));
+    }
+    for (key, days) in [
+        ("window_days", m.window_days),
+        ("maturity_days", m.maturity_days),
+        ("day", m.day),
+    ] {
+        if days.is_some_and(|d| d > MAX_DAYS) {
+            return Err(DataError::invalid(
+                p,
+                f(key),
+                format!("more than {MAX_DAYS} days"),
+            ));
+        }
     }
     if !m.cuped.is_empty() {
         if matches!(kind, MetricKind::Ratio | MetricKind::Quantile) {
             return Err(DataError::invalid(
                 p,
                 f("cuped"),
-                format!("CUPED applies to mean, count, sum, proportion and retention, not {kind_name}"),
+                format!(
+                    "CUPED applies to mean, count, sum, proportion and retention, not {kind_name}"
+                ),
             ));
         }
         let declared: Vec<&String> = spec
@@ -809,7 +901,11 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
                 ));
             }
             if !seen.insert(c) {
-                return Err(DataError::invalid(p, f("cuped"), format!("\"{c}\" is listed twice")));
+                return Err(DataError::invalid(
+                    p,
+                    f("cuped"),
+                    format!("\"{c}\" is listed twice"),
+                ));
             }
         }
     }

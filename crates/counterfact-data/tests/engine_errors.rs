@@ -26,11 +26,23 @@ fn metric_spec(extra: &str) -> String {
 
 #[test]
 fn unknown_key_reports_line_and_column() {
-    let spec = default_spec().replace("control = \"control\"\n", "control = \"control\"\ncolour = \"red\"\n");
-    let line = spec.lines().position(|l| l.starts_with("colour")).expect("line") + 1;
+    let spec = default_spec().replace(
+        "control = \"control\"\n",
+        "control = \"control\"\ncolour = \"red\"\n",
+    );
+    let line = spec
+        .lines()
+        .position(|l| l.starts_with("colour"))
+        .expect("line")
+        + 1;
     let e = prepare(&spec, |_| {});
     match &e {
-        DataError::SpecSyntax { line: l, column, message, .. } => {
+        DataError::SpecSyntax {
+            line: l,
+            column,
+            message,
+            ..
+        } => {
             assert_eq!(*l, line);
             assert_eq!(*column, 1);
             assert!(message.contains("colour"), "{message}");
@@ -38,29 +50,47 @@ fn unknown_key_reports_line_and_column() {
         other => panic!("wrong error {other:?}"),
     }
     let text = e.to_string();
-    assert!(text.contains(&format!("experiment.toml:{line}:1")), "{text}");
+    assert!(
+        text.contains(&format!("experiment.toml:{line}:1")),
+        "{text}"
+    );
 }
 
 #[test]
 fn unknown_key_in_metric_and_source() {
     let spec = default_spec().replace("dedupe = \"event_id\"", "dedup = \"event_id\"");
     let e = prepare(&spec, |_| {});
-    assert!(matches!(&e, DataError::SpecSyntax { message, .. } if message.contains("dedup")), "{e}");
+    assert!(
+        matches!(&e, DataError::SpecSyntax { message, .. } if message.contains("dedup")),
+        "{e}"
+    );
     let spec = default_spec().replace(
         "{ path = \"subscriptions.parquet\", format = \"parquet\" }",
         "{ path = \"subscriptions.parquet\", fmt = \"parquet\" }",
     );
     let e = prepare(&spec, |_| {});
-    assert!(matches!(&e, DataError::SpecSyntax { message, .. } if message.contains("fmt")), "{e}");
+    assert!(
+        matches!(&e, DataError::SpecSyntax { message, .. } if message.contains("fmt")),
+        "{e}"
+    );
 }
 
 #[test]
 fn missing_file_names_table_and_path() {
-    let spec = default_spec().replace("sessions = \"sessions.parquet\"", "sessions = \"nope/*.parquet\"");
+    let spec = default_spec().replace(
+        "sessions = \"sessions.parquet\"",
+        "sessions = \"nope/*.parquet\"",
+    );
     let e = prepare(&spec, |_| {});
-    assert!(matches!(&e, DataError::MissingFile { table, .. } if table == "sessions"), "{e}");
+    assert!(
+        matches!(&e, DataError::MissingFile { table, .. } if table == "sessions"),
+        "{e}"
+    );
     assert!(e.to_string().contains("nope"), "{e}");
-    let spec = default_spec().replace("members = \"members.parquet\"", "members = \"gone.parquet\"");
+    let spec = default_spec().replace(
+        "members = \"members.parquet\"",
+        "members = \"gone.parquet\"",
+    );
     let e = prepare(&spec, |_| {});
     assert!(e.to_string().contains("gone.parquet"), "{e}");
 }
@@ -70,7 +100,12 @@ fn missing_column_lists_what_exists() {
     let spec = default_spec().replace("timestamp = \"ts\"", "timestamp = \"tss\"");
     let e = prepare(&spec, |_| {});
     match &e {
-        DataError::MissingColumn { table, column, available, .. } => {
+        DataError::MissingColumn {
+            table,
+            column,
+            available,
+            ..
+        } => {
             assert_eq!((table.as_str(), column.as_str()), ("viewing", "tss"));
             assert!(available.contains("watch_seconds"), "{available}");
         }
@@ -83,8 +118,16 @@ fn wrong_column_types() {
     let spec = default_spec().replace("timestamp = \"ts\"", "timestamp = \"play_delay_ms\"");
     let e = prepare(&spec, |_| {});
     match &e {
-        DataError::WrongColumnType { table, column, found, .. } => {
-            assert_eq!((table.as_str(), column.as_str()), ("viewing", "play_delay_ms"));
+        DataError::WrongColumnType {
+            table,
+            column,
+            found,
+            ..
+        } => {
+            assert_eq!(
+                (table.as_str(), column.as_str()),
+                ("viewing", "play_delay_ms")
+            );
             assert!(found.contains("Float64"), "{found}");
         }
         other => panic!("wrong error {other:?}"),
@@ -95,8 +138,15 @@ fn wrong_column_types() {
         matches!(&e, DataError::WrongColumnType { column, .. } if column.contains("event_id")),
         "{e}"
     );
-    let spec = default_spec().replace("columns = [\"pre_watch\", \"tenure\"]", "columns = [\"pre_watch\", \"country\"]")
-        .replace("cuped = [\"pre_watch\", \"tenure\"]", "cuped = [\"country\"]");
+    let spec = default_spec()
+        .replace(
+            "columns = [\"pre_watch\", \"tenure\"]",
+            "columns = [\"pre_watch\", \"country\"]",
+        )
+        .replace(
+            "cuped = [\"pre_watch\", \"tenure\"]",
+            "cuped = [\"country\"]",
+        );
     let e = prepare(&spec, |_| {});
     assert!(
         matches!(&e, DataError::WrongColumnType { table, column, .. } if table == "members" && column == "country"),
@@ -111,7 +161,10 @@ fn empty_variant() {
         "variants = [\"control\", \"treat\", \"ghost\"]",
     );
     let e = prepare(&spec, |_| {});
-    assert!(matches!(&e, DataError::EmptyVariant { variant } if variant == "ghost"), "{e}");
+    assert!(
+        matches!(&e, DataError::EmptyVariant { variant } if variant == "ghost"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -154,13 +207,19 @@ fn exposure_before_assignment_ignored_when_asked() {
     let path = write_spec(dir.path(), &spec);
     let p = prepare_readout(&path, &NoProgress).expect("prepare");
     assert_eq!(p.population.analysed_units, vec![3, 4]);
-    assert!(p.notes.iter().any(|n| n.contains("1 exposure rows earlier")));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("1 exposure rows earlier"))
+    );
 }
 
 #[test]
 fn unknown_variant_label_in_data() {
-    let spec = default_spec()
-        .replace("variants = [\"control\", \"treat\"]", "variants = [\"control\", \"treatment\"]");
+    let spec = default_spec().replace(
+        "variants = [\"control\", \"treat\"]",
+        "variants = [\"control\", \"treatment\"]",
+    );
     let e = prepare(&spec, |_| {});
     assert!(
         matches!(&e, DataError::UnknownVariant { labels, .. } if labels.contains("\"treat\"")),
@@ -173,7 +232,10 @@ fn no_control() {
     let spec = default_spec().replace("control = \"control\"", "control = \"ctrl\"");
     let e = prepare(&spec, |_| {});
     assert!(matches!(&e, DataError::InvalidSpec { .. }), "{e}");
-    assert!(e.to_string().contains("no control") && e.to_string().contains("ctrl"), "{e}");
+    assert!(
+        e.to_string().contains("no control") && e.to_string().contains("ctrl"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -196,7 +258,12 @@ fn unsafe_expressions_are_rejected() {
         );
         let e = prepare(&spec, |_| {});
         match &e {
-            DataError::UnsafeExpression { metric, expression, reason, .. } => {
+            DataError::UnsafeExpression {
+                metric,
+                expression,
+                reason,
+                ..
+            } => {
                 assert_eq!(metric, "watch_hours");
                 assert_eq!(expression, expr);
                 assert!(
@@ -227,7 +294,10 @@ condition = "trial = (SELECT true)"
     );
     let path = write_spec(dir.path(), &spec);
     let e = explain_sql(&path).expect_err("unsafe");
-    assert!(matches!(&e, DataError::UnsafeExpression { field, .. } if field == "condition"), "{e}");
+    assert!(
+        matches!(&e, DataError::UnsafeExpression { field, .. } if field == "condition"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -125,7 +125,10 @@ fn sums(data: &MetricData) -> &[ArmSums] {
 
 /// (n, Σy, Σy²) per arm, control first.
 fn nyy(data: &MetricData) -> Vec<(u64, f64, f64)> {
-    sums(data).iter().map(|a| (a.n, a.sum_y, a.sum_yy)).collect()
+    sums(data)
+        .iter()
+        .map(|a| (a.n, a.sum_y, a.sum_yy))
+        .collect()
 }
 
 #[test]
@@ -152,8 +155,15 @@ fn population_and_srm_counts() {
             ("device=web", vec![0, 1]),
         ]
     );
-    assert_eq!(p.population.duplicate_rows, vec![("viewing".to_string(), 1)]);
-    assert!(p.notes.iter().any(|n| n.contains("pre_watch") && n.contains("1 analysed")));
+    assert_eq!(
+        p.population.duplicate_rows,
+        vec![("viewing".to_string(), 1)]
+    );
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("pre_watch") && n.contains("1 analysed"))
+    );
     assert!(p.sql.iter().any(|(s, _)| s == "metric_sums"));
 }
 
@@ -171,10 +181,11 @@ fn mean_with_window_dedupe_maturity_and_cuped() {
     assert_eq!(arms[1].sum_x, vec![4.5, 45.0]);
     assert_eq!(arms[1].sum_xy, vec![9.0, 40.0]);
     assert_eq!(arms[1].sum_xx, vec![11.25, 52.5, 52.5, 875.0]);
-    assert!(p
-        .notes
-        .iter()
-        .any(|n| n.contains("watch_hours") && n.contains("1 of 7")));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("watch_hours") && n.contains("1 of 7"))
+    );
 }
 
 #[test]
@@ -187,9 +198,15 @@ fn count_ratio_retention_proportion() {
     match &metric(&p.metrics, "plays_per_session").data {
         MetricData::Ratio { arms } => {
             let c = &arms[0];
-            assert_eq!((c.n, c.sum_a, c.sum_b, c.sum_aa, c.sum_bb, c.sum_ab), (3, 5.0, 3.0, 13.0, 5.0, 7.0));
+            assert_eq!(
+                (c.n, c.sum_a, c.sum_b, c.sum_aa, c.sum_bb, c.sum_ab),
+                (3, 5.0, 3.0, 13.0, 5.0, 7.0)
+            );
             let t = &arms[1];
-            assert_eq!((t.n, t.sum_a, t.sum_b, t.sum_aa, t.sum_bb, t.sum_ab), (3, 6.0, 4.0, 26.0, 10.0, 16.0));
+            assert_eq!(
+                (t.n, t.sum_a, t.sum_b, t.sum_aa, t.sum_bb, t.sum_ab),
+                (3, 6.0, 4.0, 26.0, 10.0, 16.0)
+            );
         }
         other => panic!("ratio expected, got {other:?}"),
     }
@@ -214,17 +231,31 @@ fn quantile_rows_event_and_unit_level() {
     let (_d, p) = run();
     match &metric(&p.metrics, "play_delay_p90").data {
         MetricData::Values { arms } => {
-            let mut c: Vec<(f64, u64)> =
-                arms[0].values.iter().copied().zip(arms[0].clusters.iter().copied()).collect();
+            let mut c: Vec<(f64, u64)> = arms[0]
+                .values
+                .iter()
+                .copied()
+                .zip(arms[0].clusters.iter().copied())
+                .collect();
             c.sort_by(|a, b| a.0.total_cmp(&b.0));
-            assert_eq!(c.iter().map(|x| x.0).collect::<Vec<_>>(), vec![50.0, 100.0, 200.0]);
+            assert_eq!(
+                c.iter().map(|x| x.0).collect::<Vec<_>>(),
+                vec![50.0, 100.0, 200.0]
+            );
             // 100 and 200 are unit 1's, 50 is unit 2's.
             assert_eq!(c[1].1, c[2].1);
             assert_ne!(c[0].1, c[1].1);
-            let mut t: Vec<(f64, u64)> =
-                arms[1].values.iter().copied().zip(arms[1].clusters.iter().copied()).collect();
+            let mut t: Vec<(f64, u64)> = arms[1]
+                .values
+                .iter()
+                .copied()
+                .zip(arms[1].clusters.iter().copied())
+                .collect();
             t.sort_by(|a, b| a.0.total_cmp(&b.0));
-            assert_eq!(t.iter().map(|x| x.0).collect::<Vec<_>>(), vec![250.0, 300.0, 400.0]);
+            assert_eq!(
+                t.iter().map(|x| x.0).collect::<Vec<_>>(),
+                vec![250.0, 300.0, 400.0]
+            );
             assert_eq!(t[1].1, t[2].1);
             assert_ne!(t[0].1, t[1].1);
         }
@@ -263,8 +294,11 @@ fn winsorization_quantile_and_fixed() {
 #[test]
 fn segments_by_device() {
     let (_d, p) = run();
-    let keys: Vec<(String, String)> =
-        p.segments.iter().map(|(d, v, _)| (d.clone(), v.clone())).collect();
+    let keys: Vec<(String, String)> = p
+        .segments
+        .iter()
+        .map(|(d, v, _)| (d.clone(), v.clone()))
+        .collect();
     assert_eq!(
         keys,
         vec![
@@ -275,7 +309,10 @@ fn segments_by_device() {
     );
     let ios = &p.segments[1].2;
     // ios: control units 1 (3 h) and 3 (0 h), treat 4 (2 h) and 6 (0 h).
-    assert_eq!(nyy(&metric(ios, "watch_hours").data), vec![(2, 3.0, 9.0), (2, 2.0, 4.0)]);
+    assert_eq!(
+        nyy(&metric(ios, "watch_hours").data),
+        vec![(2, 3.0, 9.0), (2, 2.0, 4.0)]
+    );
     // Quantile cap of the whole experiment (1.25) applies within segments.
     assert_eq!(
         nyy(&metric(ios, "watch_capped_q").data),
@@ -300,4 +337,79 @@ fn explain_shows_quoted_pipeline_without_running() {
     assert!(sql.contains("-- metric_sums"));
     assert!(sql.contains("\"watch_seconds\""));
     assert!(sql.contains("GROUPING SETS"));
+}
+
+/// RFC 3339 text of a day offset within January 2026.
+fn rfc3339(day: f64) -> String {
+    let secs = (day * 86_400.0).round() as i64;
+    let (d, rest) = (secs / 86_400, secs % 86_400);
+    format!(
+        "2026-01-{:02}T{:02}:{:02}:{:02}Z",
+        d + 1,
+        rest / 3600,
+        (rest % 3600) / 60,
+        rest % 60
+    )
+}
+
+#[test]
+fn csv_source_gives_the_same_sums() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_default(dir.path());
+    let rows: &[(i64, f64, i64)] = &[
+        (1, 1.0, 2),
+        (1, 7.6, 0),
+        (2, 1.5, 3),
+        (4, 7.3, 1),
+        (5, 5.0, 4),
+        (5, 6.0, 0),
+        (5, 9.5, 1),
+        (6, 20.0, 7),
+    ];
+    let mut csv = String::from("member_id,start,plays\n");
+    for (u, d, p) in rows {
+        csv.push_str(&format!("{u},{},{p}\n", rfc3339(*d)));
+    }
+    std::fs::write(dir.path().join("sessions.csv"), csv).expect("csv");
+    let spec = format!(
+        "{}{}",
+        HEADER.replace(
+            "sessions = \"sessions.parquet\"",
+            "sessions = \"sessions.csv\""
+        ),
+        r#"
+[[metric]]
+name = "sessions"
+kind = "count"
+role = "primary"
+table = "sessions"
+timestamp = "start"
+
+[[metric]]
+name = "plays"
+kind = "sum"
+role = "secondary"
+table = "sessions"
+timestamp = "start"
+value = "plays"
+"#
+    );
+    let path = write_spec(dir.path(), &spec);
+    let p = prepare_readout(&path, &NoProgress).expect("prepare");
+    assert_eq!(
+        nyy(&metric(&p.metrics, "sessions").data),
+        vec![(3, 3.0, 5.0), (3, 4.0, 10.0)]
+    );
+    assert_eq!(
+        nyy(&metric(&p.metrics, "plays").data),
+        vec![(3, 5.0, 13.0), (3, 6.0, 26.0)]
+    );
+}
+
+#[test]
+fn same_bits_on_a_second_run() {
+    let (_d1, a) = run();
+    let (_d2, b) = run();
+    assert_eq!(a.metrics, b.metrics);
+    assert_eq!(a.segments, b.segments);
 }

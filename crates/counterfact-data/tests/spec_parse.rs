@@ -18,8 +18,14 @@ fn parse(text: &str) -> Result<counterfact_data::ExperimentSpec, DataError> {
 fn invalid(text: &str, field_part: &str, message_part: &str) {
     match parse(text) {
         Err(DataError::InvalidSpec { field, message, .. }) => {
-            assert!(field.contains(field_part), "field {field} lacks {field_part}");
-            assert!(message.contains(message_part), "message {message} lacks {message_part}");
+            assert!(
+                field.contains(field_part),
+                "field {field} lacks {field_part}"
+            );
+            assert!(
+                message.contains(message_part),
+                "message {message} lacks {message_part}"
+            );
         }
         other => panic!("expected InvalidSpec for {field_part}, got {other:?}"),
     }
@@ -46,88 +52,146 @@ fn defaults_and_paths() {
 #[test]
 fn experiment_rules() {
     let base = format!("{HEADER}{WATCH_HOURS}");
-    invalid(&base.replace("variants = [\"control\", \"treat\"]", "variants = []"), "experiment.variants", "no variants");
-    invalid(&base.replace("control = \"control\"", "control = \"x\""), "experiment.control", "no control");
     invalid(
-        &base.replace("variants = [\"control\", \"treat\"]", "variants = [\"control\", \"treat\"]\nweights = [1.0]"),
+        &base.replace("variants = [\"control\", \"treat\"]", "variants = []"),
+        "experiment.variants",
+        "no variants",
+    );
+    invalid(
+        &base.replace("control = \"control\"", "control = \"x\""),
+        "experiment.control",
+        "no control",
+    );
+    invalid(
+        &base.replace(
+            "variants = [\"control\", \"treat\"]",
+            "variants = [\"control\", \"treat\"]\nweights = [1.0]",
+        ),
         "experiment.weights",
         "1 weights for 2 variants",
     );
     invalid(
-        &base.replace("variants = [\"control\", \"treat\"]", "variants = [\"control\", \"treat\"]\nweights = [1.0, -2.0]"),
+        &base.replace(
+            "variants = [\"control\", \"treat\"]",
+            "variants = [\"control\", \"treat\"]\nweights = [1.0, -2.0]",
+        ),
         "experiment.weights",
         "-2",
     );
     invalid(
-        &base.replace("variants = [\"control\", \"treat\"]", "variants = [\"control\", \"treat\"]\nalpha = 1.5"),
+        &base.replace(
+            "variants = [\"control\", \"treat\"]",
+            "variants = [\"control\", \"treat\"]\nalpha = 1.5",
+        ),
         "experiment.alpha",
         "1.5",
     );
     invalid(
-        &base.replace("variants = [\"control\", \"treat\"]", "variants = [\"control\", \"treat\"]\nsrm_alpha = 0"),
+        &base.replace(
+            "variants = [\"control\", \"treat\"]",
+            "variants = [\"control\", \"treat\"]\nsrm_alpha = 0",
+        ),
         "experiment.srm_alpha",
         "not in (0, 1)",
     );
-    invalid(&base.replace("dimension_table = \"members\"\n", ""), "dimension_table", "need a dimension_table");
-    invalid(&base.replace("2026-01-21T00:00:00Z", "yesterday"), "experiment.end", "yesterday");
-    invalid(&base.replace("table = \"exposures\"", "table = \"exposure\""), "exposure.table", "not declared");
+    invalid(
+        &base.replace("dimension_table = \"members\"\n", ""),
+        "dimension_table",
+        "need a dimension_table",
+    );
+    invalid(
+        &base.replace("2026-01-21T00:00:00Z", "yesterday"),
+        "experiment.end",
+        "yesterday",
+    );
+    invalid(
+        &base.replace("table = \"exposures\"", "table = \"exposure\""),
+        "exposure.table",
+        "not declared",
+    );
 }
 
 #[test]
 fn metric_rules() {
     invalid(
-        &with_metric("[[metric]]\nname = \"r\"\nkind = \"ratio\"\nrole = \"primary\"\nnumerator = { table = \"sessions\", timestamp = \"start\", value = \"plays\" }\n"),
+        &with_metric(
+            "[[metric]]\nname = \"r\"\nkind = \"ratio\"\nrole = \"primary\"\nnumerator = { table = \"sessions\", timestamp = \"start\", value = \"plays\" }\n",
+        ),
         "denominator",
         "need a denominator",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"q\"\nkind = \"quantile\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\nquantile = 1.0\n"),
+        &with_metric(
+            "[[metric]]\nname = \"q\"\nkind = \"quantile\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\nquantile = 1.0\n",
+        ),
         "quantile",
         "not in (0, 1)",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"q\"\nkind = \"quantile\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\n"),
+        &with_metric(
+            "[[metric]]\nname = \"q\"\nkind = \"quantile\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\n",
+        ),
         "quantile",
         "need quantile",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"p\"\nkind = \"proportion\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nwinsorize = { value = 1.0 }\n"),
+        &with_metric(
+            "[[metric]]\nname = \"p\"\nkind = \"proportion\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nwinsorize = { value = 1.0 }\n",
+        ),
         "winsorize",
         "not proportion",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\nwinsorize = { value = 1.0, quantile = 0.9 }\n"),
+        &with_metric(
+            "[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\nwinsorize = { value = 1.0, quantile = 0.9 }\n",
+        ),
         "winsorize",
         "exactly one",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"guardrail\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\nmargin = 0.0\n"),
+        &with_metric(
+            "[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"guardrail\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\nmargin = 0.0\n",
+        ),
         "margin",
         "> 0",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\ncuped = [\"age\"]\n"),
+        &with_metric(
+            "[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\ncuped = [\"age\"]\n",
+        ),
         "cuped",
         "age",
     );
-    invalid(&format!("{HEADER}{WATCH_HOURS}{WATCH_HOURS}"), "watch_hours", "duplicate metric name");
     invalid(
-        &with_metric("[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\n"),
+        &format!("{HEADER}{WATCH_HOURS}{WATCH_HOURS}"),
+        "watch_hours",
+        "duplicate metric name",
+    );
+    invalid(
+        &with_metric(
+            "[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\n",
+        ),
         "value",
         "need a value",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"c\"\nkind = \"count\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\n"),
+        &with_metric(
+            "[[metric]]\nname = \"c\"\nkind = \"count\"\nrole = \"primary\"\ntable = \"viewing\"\ntimestamp = \"ts\"\nvalue = \"x\"\n",
+        ),
         "value",
         "take no value",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"r\"\nkind = \"retention\"\nrole = \"primary\"\ntable = \"sessions\"\ntimestamp = \"start\"\n"),
+        &with_metric(
+            "[[metric]]\nname = \"r\"\nkind = \"retention\"\nrole = \"primary\"\ntable = \"sessions\"\ntimestamp = \"start\"\n",
+        ),
         "day",
         "need day",
     );
     invalid(
-        &with_metric("[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"nowhere\"\ntimestamp = \"ts\"\nvalue = \"x\"\n"),
+        &with_metric(
+            "[[metric]]\nname = \"m\"\nkind = \"mean\"\nrole = \"primary\"\ntable = \"nowhere\"\ntimestamp = \"ts\"\nvalue = \"x\"\n",
+        ),
         "table",
         "not declared",
     );
@@ -136,9 +200,15 @@ fn metric_rules() {
 #[test]
 fn wrong_enum_value_is_a_syntax_error_with_position() {
     let text = format!("{HEADER}{WATCH_HOURS}").replace("kind = \"mean\"", "kind = \"median\"");
-    let line = text.lines().position(|l| l.contains("\"median\"")).expect("line") + 1;
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"median\""))
+        .expect("line")
+        + 1;
     match parse(&text) {
-        Err(DataError::SpecSyntax { line: l, message, .. }) => {
+        Err(DataError::SpecSyntax {
+            line: l, message, ..
+        }) => {
             assert_eq!(l, line);
             assert!(message.contains("median"), "{message}");
         }
@@ -163,7 +233,11 @@ fn expression_allow_list() {
         "a IN (1, 2, 3)",
         "date_trunc('day', ts) = ts",
     ] {
-        assert!(parse_safe_expr(ok).is_ok(), "{ok}: {:?}", parse_safe_expr(ok));
+        assert!(
+            parse_safe_expr(ok).is_ok(),
+            "{ok}: {:?}",
+            parse_safe_expr(ok)
+        );
     }
     for bad in [
         "",

@@ -18,15 +18,81 @@ use super::quote_ident;
 
 /// Scalar functions a user expression may call: pure, row-local, reading nothing.
 const ALLOWED_FUNCTIONS: &[&str] = &[
-    "abs", "acos", "asin", "atan", "atan2", "btrim", "cbrt", "ceil", "char_length",
-    "character_length", "coalesce", "concat", "cos", "cosh", "date_bin", "date_part", "date_trunc",
-    "datepart", "datetrunc", "degrees", "ends_with", "exp", "floor", "from_unixtime", "greatest",
-    "ifnull", "isnan", "iszero", "least", "left", "length", "ln", "log", "log10", "log2", "lower",
-    "lpad", "ltrim", "make_date", "nanvl", "nullif", "nvl", "octet_length", "pi", "pow", "power",
-    "radians", "regexp_like", "regexp_replace", "replace", "right", "round", "rpad", "rtrim",
-    "sign", "signum", "sin", "sinh", "sqrt", "starts_with", "strpos", "substr", "substring", "tan",
-    "tanh", "to_date", "to_timestamp", "to_timestamp_micros", "to_timestamp_millis",
-    "to_timestamp_nanos", "to_timestamp_seconds", "to_unixtime", "trim", "trunc", "upper",
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "btrim",
+    "cbrt",
+    "ceil",
+    "char_length",
+    "character_length",
+    "coalesce",
+    "concat",
+    "cos",
+    "cosh",
+    "date_bin",
+    "date_part",
+    "date_trunc",
+    "datepart",
+    "datetrunc",
+    "degrees",
+    "ends_with",
+    "exp",
+    "floor",
+    "from_unixtime",
+    "greatest",
+    "ifnull",
+    "isnan",
+    "iszero",
+    "least",
+    "left",
+    "length",
+    "ln",
+    "log",
+    "log10",
+    "log2",
+    "lower",
+    "lpad",
+    "ltrim",
+    "make_date",
+    "nanvl",
+    "nullif",
+    "nvl",
+    "octet_length",
+    "pi",
+    "pow",
+    "power",
+    "radians",
+    "regexp_like",
+    "regexp_replace",
+    "replace",
+    "right",
+    "round",
+    "rpad",
+    "rtrim",
+    "sign",
+    "signum",
+    "sin",
+    "sinh",
+    "sqrt",
+    "starts_with",
+    "strpos",
+    "substr",
+    "substring",
+    "tan",
+    "tanh",
+    "to_date",
+    "to_timestamp",
+    "to_timestamp_micros",
+    "to_timestamp_millis",
+    "to_timestamp_nanos",
+    "to_timestamp_seconds",
+    "to_unixtime",
+    "trim",
+    "trunc",
+    "upper",
 ];
 
 /// Parses `text` as exactly one SQL expression and checks it against the allow-list.
@@ -116,10 +182,15 @@ fn check_node(expr: &Expr) -> Result<(), String> {
         | Expr::Case { .. }
         | Expr::Interval(_) => Ok(()),
         Expr::Cast {
-            kind, format, array, ..
+            kind,
+            format,
+            array,
+            ..
         } => {
-            if matches!(kind, CastKind::Cast | CastKind::TryCast | CastKind::DoubleColon)
-                && format.is_none()
+            if matches!(
+                kind,
+                CastKind::Cast | CastKind::TryCast | CastKind::DoubleColon
+            ) && format.is_none()
                 && !array
             {
                 Ok(())
@@ -172,7 +243,9 @@ fn check_node(expr: &Expr) -> Result<(), String> {
                     }
                     Ok(())
                 }
-                _ => Err(format!("function call `{expr}` needs a parenthesised argument list")),
+                _ => Err(format!(
+                    "function call `{expr}` needs a parenthesised argument list"
+                )),
             }
         }
         other => Err(format!("`{other}` is not an allowed expression form")),
@@ -248,8 +321,12 @@ pub(crate) fn compile_expr(text: &str, scope: &NameScope<'_>) -> Result<Compiled
                     format!("({})", scope.exposed_sql)
                 }
                 None => {
-                    let names: Vec<&str> =
-                        scope.schema.fields().iter().map(|f| f.name().as_str()).collect();
+                    let names: Vec<&str> = scope
+                        .schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str())
+                        .collect();
                     failure = Some(format!(
                         "unknown column `{}`: expressions may use the metric table's columns ({}) and variant, exposed_at",
                         id.value,

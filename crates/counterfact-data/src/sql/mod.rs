@@ -71,7 +71,6 @@ pub(crate) struct Plan {
     pub covariates: Vec<String>,
     /// Dimension columns (`cf_d{k}`).
     pub dims: Vec<String>,
-    pub srm_dims: Vec<usize>,
     pub segment_dims: Vec<usize>,
     /// Tables holding unit attributes (covariates, dimensions).
     pub attribute_tables: Vec<String>,
@@ -84,8 +83,6 @@ pub(crate) struct Plan {
     /// Dedupe groups: (table, output column of the duplicate count).
     pub dedupe_columns: Vec<(String, String)>,
     pub metrics: Vec<MetricSource>,
-    /// Per metric: maturity threshold on `cf_exposed_ns`.
-    pub maturity_threshold: Vec<i64>,
     /// Pull queries (metric index, SQL) for quantile metrics and quantile winsorization.
     pub pulls: Vec<(usize, String)>,
     pub type_checks: Vec<TypeCheck>,
@@ -98,7 +95,10 @@ impl Plan {
             ("variant_labels".to_string(), self.labels_sql.clone()),
             ("units".to_string(), self.units_sql.clone()),
             ("population".to_string(), self.population_sql.clone()),
-            ("analysed_units_per_variant".to_string(), self.arm_counts_sql.clone()),
+            (
+                "analysed_units_per_variant".to_string(),
+                self.arm_counts_sql.clone(),
+            ),
         ];
         for (d, sql) in &self.srm_sql {
             out.push((format!("srm_{}", self.dims[*d]), sql.clone()));
@@ -197,8 +197,6 @@ struct ScanItem {
     alias: String,
     /// `SUM(CASE WHEN ... THEN value END)`-style aggregate over `u`/`e`.
     agg: String,
-    /// Index of the timestamp column in the group.
-    ts: usize,
     /// Window end relative to exposure (ns), for the pre-filter.
     span_end: i64,
 }
@@ -270,7 +268,10 @@ impl Compiler<'_> {
         text: &str,
         expect: Expect,
     ) -> Result<(String, BTreeSet<String>)> {
-        let schema = &self.schemas[table];
+        let schema = self.schemas.get(table).ok_or_else(|| DataError::Engine {
+            stage: "plan".into(),
+            message: format!("table \"{table}\" is not registered"),
+        })?;
         let scope = NameScope {
             schema,
             alias: "e",
@@ -310,7 +311,12 @@ impl Compiler<'_> {
     ) -> Result<(usize, usize, Option<String>, Option<String>)> {
         let needed = format!("metric \"{metric}\"");
         self.unit_column(src.table, &needed)?;
-        let tsf = column(self.schemas, src.table, src.timestamp, &format!("{needed} timestamp"))?;
+        let tsf = column(
+            self.schemas,
+            src.table,
+            src.timestamp,
+            &format!("{needed} timestamp"),
+        )?;
         ts_ns(src.table, src.timestamp, tsf, "x")?;
         if let Some(d) = src.dedupe {
             column(self.schemas, src.table, d, &format!("{needed} dedupe"))?;
@@ -403,7 +409,11 @@ impl Compiler<'_> {
 
     /// One scan CTE body: per-unit aggregates of a group's items over the analysed units.
     fn scan_sql(&self, g: &ScanGroup, gi: usize, with_dups: bool) -> Result<String> {
-        let mut aggs: Vec<String> = g.items.iter().map(|it| format!("{} AS {}", it.agg, it.alias)).collect();
+        let mut aggs: Vec<String> = g
+            .items
+            .iter()
+            .map(|it| format!("{} AS {}", it.agg, it.alias))
+            .collect();
         if with_dups && g.dedupe.is_some() {
             aggs.push(format!("SUM(e.cf_copies - 1) AS cf_dup{gi}"));
         }
@@ -428,9 +438,7 @@ fn window_cond(ts: usize, start: i64, end: i64) -> String {
     if start == 0 {
         format!("e.cf_t{ts} >= u.cf_exposed_ns AND e.cf_t{ts} < u.cf_exposed_ns + {end}")
     } else {
-        format!(
-            "e.cf_t{ts} >= u.cf_exposed_ns + {start} AND e.cf_t{ts} < u.cf_exposed_ns + {end}"
-        )
+        format!("e.cf_t{ts} >= u.cf_exposed_ns + {start} AND e.cf_t{ts} < u.cf_exposed_ns + {end}")
     }
 }
 
@@ -550,7 +558,10 @@ pub(crate) fn compile(
                     found: f.data_type().to_string(),
                 });
             }
-            attr_cols.push(format!("CAST(t0.{} AS DOUBLE) AS cf_x{j}", quote_ident(col)));
+            attr_cols.push(format!(
+                "CAST(t0.{} AS DOUBLE) AS cf_x{j}",
+                quote_ident(col)
+            ));
         }
     }
     if let Some(dt) = &e.dimension_table {
@@ -603,6 +614,9 @@ pub(crate) fn compile(
             quote_ident(t)
         );
     }
+    // A fixed unit order makes the unit index (the cluster id of event-level quantiles)
+    // reproducible.
+    units_sql.push_str("\nORDER BY a.cf_unit");
 
     let analysed = "cf_n_arms = 1 AND cf_exposed_ns IS NOT NULL";
     let mut population_sql = format!(
@@ -640,11 +654,17 @@ pub(crate) fn compile(
         let window = days_ns(m.window(spec));
         let src = match m.kind {
             MetricKind::Ratio => {
-                let parts: [(&str, &Option<RatioPart>); 2] =
-                    [("numerator.", &m.numerator), ("denominator.", &m.denominator)];
+                let parts: [(&str, &Option<RatioPart>); 2] = [
+                    ("numerator.", &m.numerator),
+                    ("denominator.", &m.denominator),
+                ];
                 for (pi, (prefix, part)) in parts.iter().enumerate() {
                     let Some(part) = part else {
-                        return Err(DataError::invalid(&spec.path, format!("metric \"{}\"", m.name), "ratio without numerator/denominator"));
+                        return Err(DataError::invalid(
+                            &spec.path,
+                            format!("metric \"{}\"", m.name),
+                            "ratio without numerator/denominator",
+                        ));
                     };
                     let rs = RowSource {
                         table: &part.table,
@@ -659,7 +679,6 @@ pub(crate) fn compile(
                     groups[gi].items.push(ScanItem {
                         alias: format!("cf_m{i}{}", if pi == 0 { "a" } else { "b" }),
                         agg: format!("SUM(CASE WHEN {w} THEN CAST(({v}) AS DOUBLE) END)"),
-                        ts: ti,
                         span_end: window,
                     });
                 }
@@ -686,7 +705,6 @@ pub(crate) fn compile(
                 let item = ScanItem {
                     alias: format!("cf_m{i}"),
                     agg,
-                    ts: ti,
                     span_end,
                 };
                 if kind == MetricKind::Quantile {
@@ -703,7 +721,6 @@ pub(crate) fn compile(
                             ScanItem {
                                 alias: item.alias.clone(),
                                 agg: item.agg.clone(),
-                                ts: item.ts,
                                 span_end: item.span_end,
                             },
                             w,
@@ -728,14 +745,19 @@ pub(crate) fn compile(
     }
 
     // The main sufficient-statistics query.
-    let main_groups: Vec<usize> = (0..groups.len()).filter(|&g| !groups[g].items.is_empty()).collect();
+    let main_groups: Vec<usize> = (0..groups.len())
+        .filter(|&g| !groups[g].items.is_empty())
+        .collect();
     let mut dedupe_columns = Vec::new();
     let sums_sql = if main_groups.is_empty() {
         None
     } else {
         let mut ctes = Vec::new();
         for &gi in &main_groups {
-            ctes.push(format!("s{gi} AS (\n  {}\n)", c.scan_sql(&groups[gi], gi, true)?));
+            ctes.push(format!(
+                "s{gi} AS (\n  {}\n)",
+                c.scan_sql(&groups[gi], gi, true)?
+            ));
         }
         let mut uv_cols = vec!["u.cf_arm".to_string(), "u.cf_exposed_ns".to_string()];
         for j in 0..covariates.len() {
@@ -755,7 +777,10 @@ pub(crate) fn compile(
                 uv_cols.push(format!("COALESCE(s{gi}.cf_dup{gi}, 0) AS cf_dup{gi}"));
             }
         }
-        let mut uv = format!("uv AS (\n  SELECT {}\n  FROM cf_units u", uv_cols.join(", "));
+        let mut uv = format!(
+            "uv AS (\n  SELECT {}\n  FROM cf_units u",
+            uv_cols.join(", ")
+        );
         for &gi in &main_groups {
             let _ = write!(uv, "\n  LEFT JOIN s{gi} ON s{gi}.cf_unit = u.cf_unit");
         }
@@ -789,9 +814,15 @@ pub(crate) fn compile(
                     stats.push(format!("SUM(CASE WHEN {mat} THEN 1 ELSE 0 END) AS m{i}_n"));
                     stats.push(format!("SUM(CASE WHEN {mat} THEN {a} END) AS m{i}_sa"));
                     stats.push(format!("SUM(CASE WHEN {mat} THEN {b} END) AS m{i}_sb"));
-                    stats.push(format!("SUM(CASE WHEN {mat} THEN {a} * {a} END) AS m{i}_saa"));
-                    stats.push(format!("SUM(CASE WHEN {mat} THEN {b} * {b} END) AS m{i}_sbb"));
-                    stats.push(format!("SUM(CASE WHEN {mat} THEN {a} * {b} END) AS m{i}_sab"));
+                    stats.push(format!(
+                        "SUM(CASE WHEN {mat} THEN {a} * {a} END) AS m{i}_saa"
+                    ));
+                    stats.push(format!(
+                        "SUM(CASE WHEN {mat} THEN {b} * {b} END) AS m{i}_sbb"
+                    ));
+                    stats.push(format!(
+                        "SUM(CASE WHEN {mat} THEN {a} * {b} END) AS m{i}_sab"
+                    ));
                 }
                 MetricSource::Quantile { .. } => {}
             }
@@ -819,12 +850,19 @@ pub(crate) fn compile(
     // Pull queries.
     let mut pulls = Vec::new();
     for (i, gi, item, w, value) in quantile_items {
-        let m = &spec.metrics[i];
         let g = &groups[gi];
         let mat = format!("u.cf_exposed_ns <= {}", maturity_threshold[i]);
-        let dims_sel: String = segment_dims.iter().map(|k| format!(", u.cf_d{k}")).collect();
+        let dims_sel: String = segment_dims
+            .iter()
+            .map(|k| format!(", u.cf_d{k}"))
+            .collect();
         let sql = match (&sources[i], value) {
-            (MetricSource::Quantile { level: QuantileLevel::Event }, Some(v)) => {
+            (
+                MetricSource::Quantile {
+                    level: QuantileLevel::Event,
+                },
+                Some(v),
+            ) => {
                 format!(
                     "SELECT u.cf_arm, u.cf_idx, CAST(({v}) AS DOUBLE) AS cf_y{dims_sel}\nFROM cf_units u\nJOIN ({}) e ON e.cf_unit = u.cf_unit\nWHERE {w} AND {mat} AND ({v}) IS NOT NULL",
                     c.events_sql(g)?
@@ -839,9 +877,12 @@ pub(crate) fn compile(
                     items: vec![item],
                 };
                 let covs: String = match &sources[i] {
-                    MetricSource::Sums { covariates: cov, .. } => {
-                        cov.iter().map(|j| format!(", COALESCE(u.cf_x{j}, 0.0) AS cf_x{j}")).collect()
-                    }
+                    MetricSource::Sums {
+                        covariates: cov, ..
+                    } => cov
+                        .iter()
+                        .map(|j| format!(", COALESCE(u.cf_x{j}, 0.0) AS cf_x{j}"))
+                        .collect(),
                     _ => String::new(),
                 };
                 format!(
@@ -850,7 +891,6 @@ pub(crate) fn compile(
                 )
             }
         };
-        let _ = m;
         pulls.push((i, sql));
     }
 
@@ -858,7 +898,6 @@ pub(crate) fn compile(
         arms,
         covariates,
         dims,
-        srm_dims,
         segment_dims,
         attribute_tables,
         labels_sql,
@@ -869,7 +908,6 @@ pub(crate) fn compile(
         sums_sql,
         dedupe_columns,
         metrics: sources,
-        maturity_threshold,
         pulls,
         type_checks: c.type_checks,
     })
@@ -899,12 +937,20 @@ pub(crate) fn float_literal(x: f64) -> String {
 fn sums_stats(stats: &mut Vec<String>, p: &str, mat: &str, y: &str, cov: &[usize]) {
     stats.push(format!("SUM(CASE WHEN {mat} THEN 1 ELSE 0 END) AS {p}_n"));
     stats.push(format!("SUM(CASE WHEN {mat} THEN {y} END) AS {p}_sy"));
-    stats.push(format!("SUM(CASE WHEN {mat} THEN ({y}) * ({y}) END) AS {p}_syy"));
+    stats.push(format!(
+        "SUM(CASE WHEN {mat} THEN ({y}) * ({y}) END) AS {p}_syy"
+    ));
     for (a, &j) in cov.iter().enumerate() {
-        stats.push(format!("SUM(CASE WHEN {mat} THEN cf_x{j} END) AS {p}_sx{a}"));
-        stats.push(format!("SUM(CASE WHEN {mat} THEN cf_x{j} * ({y}) END) AS {p}_sxy{a}"));
+        stats.push(format!(
+            "SUM(CASE WHEN {mat} THEN cf_x{j} END) AS {p}_sx{a}"
+        ));
+        stats.push(format!(
+            "SUM(CASE WHEN {mat} THEN cf_x{j} * ({y}) END) AS {p}_sxy{a}"
+        ));
         for (b, &k) in cov.iter().enumerate().skip(a) {
-            stats.push(format!("SUM(CASE WHEN {mat} THEN cf_x{j} * cf_x{k} END) AS {p}_sxx{a}_{b}"));
+            stats.push(format!(
+                "SUM(CASE WHEN {mat} THEN cf_x{j} * cf_x{k} END) AS {p}_sxx{a}_{b}"
+            ));
         }
     }
 }
