@@ -1,5 +1,6 @@
 //! Experiment specs, metric SQL on DataFusion, and the demo data set.
 
+pub mod demo;
 mod engine;
 pub mod error;
 pub mod spec;
