@@ -408,10 +408,10 @@ async fn run(
         .into_iter()
         .zip(column_i64(&counts, "cf_n", "analysed")?)
     {
-        if let Some(a) = a.and_then(|a| usize::try_from(a).ok()) {
-            if a < analysed.len() {
-                analysed[a] = count(n);
-            }
+        if let Some(a) = a.and_then(|a| usize::try_from(a).ok())
+            && a < analysed.len()
+        {
+            analysed[a] = count(n);
         }
     }
     if let Some(i) = analysed.iter().position(|&n| n == 0) {

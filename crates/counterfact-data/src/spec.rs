@@ -847,14 +847,14 @@ fn validate_metric(spec: &ExperimentSpec, m: &MetricSpec) -> Result<()> {
             }
         }
     }
-    if let Some(mg) = m.margin {
-        if !(mg.is_finite() && mg > 0.0) {
-            return Err(DataError::invalid(
-                p,
-                f("margin"),
-                format!("{mg} must be > 0"),
-            ));
-        }
+    if let Some(mg) = m.margin
+        && !(mg.is_finite() && mg > 0.0)
+    {
+        return Err(DataError::invalid(
+            p,
+            f("margin"),
+            format!("{mg} must be > 0"),
+        ));
     }
     if m.window_days == Some(0) {
         return Err(DataError::invalid(

@@ -466,15 +466,15 @@ pub(crate) fn compile(
     let a = &spec.assignment;
     let unit_field = column(schemas, &a.table, &e.unit, "the unit (experiment.unit)")?;
     let unit_class = key_class(unit_field.data_type());
-    if let KeyClass::Other(t) = &unit_class {
-        if t.contains("Float") {
-            return Err(DataError::WrongColumnType {
-                table: a.table.clone(),
-                column: e.unit.clone(),
-                expected: "an integer or string unit id".into(),
-                found: t.clone(),
-            });
-        }
+    if let KeyClass::Other(t) = &unit_class
+        && t.contains("Float")
+    {
+        return Err(DataError::WrongColumnType {
+            table: a.table.clone(),
+            column: e.unit.clone(),
+            expected: "an integer or string unit id".into(),
+            found: t.clone(),
+        });
     }
     let variant_case = {
         let mut s = String::from("CASE u.cf_arm");
@@ -564,23 +564,23 @@ pub(crate) fn compile(
             ));
         }
     }
-    if let Some(dt) = &e.dimension_table {
-        if !dims.is_empty() {
-            c.unit_column(dt, "unit dimensions (one row per unit)")?;
-            let ti = match attribute_tables.iter().position(|t| t == dt) {
-                Some(i) => i,
-                None => {
-                    attribute_tables.push(dt.clone());
-                    attribute_tables.len() - 1
-                }
-            };
-            for (k, col) in dims.iter().enumerate() {
-                column(schemas, dt, col, "an SRM dimension or segment")?;
-                attr_cols.push(format!(
-                    "COALESCE(CAST(t{ti}.{} AS VARCHAR), '(null)') AS cf_d{k}",
-                    quote_ident(col)
-                ));
+    if let Some(dt) = &e.dimension_table
+        && !dims.is_empty()
+    {
+        c.unit_column(dt, "unit dimensions (one row per unit)")?;
+        let ti = match attribute_tables.iter().position(|t| t == dt) {
+            Some(i) => i,
+            None => {
+                attribute_tables.push(dt.clone());
+                attribute_tables.len() - 1
             }
+        };
+        for (k, col) in dims.iter().enumerate() {
+            column(schemas, dt, col, "an SRM dimension or segment")?;
+            attr_cols.push(format!(
+                "COALESCE(CAST(t{ti}.{} AS VARCHAR), '(null)') AS cf_d{k}",
+                quote_ident(col)
+            ));
         }
     }
 
@@ -619,8 +619,8 @@ pub(crate) fn compile(
     units_sql.push_str("\nORDER BY a.cf_unit");
 
     let analysed = "cf_n_arms = 1 AND cf_exposed_ns IS NOT NULL";
-    let mut population_sql = format!(
-        "SELECT COUNT(*) AS cf_rows, COUNT(DISTINCT cf_unit) AS cf_units,\n  SUM(CASE WHEN cf_n_arms > 1 THEN 1 ELSE 0 END) AS cf_multi,\n  CAST(MIN(CASE WHEN cf_n_arms > 1 THEN cf_unit END) AS VARCHAR) AS cf_multi_example,\n  SUM(CASE WHEN cf_n_arms = 1 AND cf_exposed_ns IS NULL THEN 1 ELSE 0 END) AS cf_unexposed,\n  SUM(CASE WHEN cf_n_arms = 1 THEN cf_early_rows ELSE 0 END) AS cf_early,\n  CAST(MIN(CASE WHEN cf_n_arms = 1 AND cf_early_rows > 0 THEN cf_unit END) AS VARCHAR) AS cf_early_example"
+    let mut population_sql = String::from(
+        "SELECT COUNT(*) AS cf_rows, COUNT(DISTINCT cf_unit) AS cf_units,\n  SUM(CASE WHEN cf_n_arms > 1 THEN 1 ELSE 0 END) AS cf_multi,\n  CAST(MIN(CASE WHEN cf_n_arms > 1 THEN cf_unit END) AS VARCHAR) AS cf_multi_example,\n  SUM(CASE WHEN cf_n_arms = 1 AND cf_exposed_ns IS NULL THEN 1 ELSE 0 END) AS cf_unexposed,\n  SUM(CASE WHEN cf_n_arms = 1 THEN cf_early_rows ELSE 0 END) AS cf_early,\n  CAST(MIN(CASE WHEN cf_n_arms = 1 AND cf_early_rows > 0 THEN cf_unit END) AS VARCHAR) AS cf_early_example",
     );
     for j in 0..covariates.len() {
         let _ = write!(
