@@ -477,13 +477,22 @@ def compare(a, b, label):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("dir")
+    ap.add_argument("dir", nargs="?")
+    ap.add_argument("--check", nargs="+", metavar="JSON",
+                    help="only compare saved readouts: the first against each of the others")
     ap.add_argument("--path", choices=["duckdb", "pandas"])
     ap.add_argument("--paths", default="duckdb,pandas")
     ap.add_argument("--readout", help="counterfact analyze --json output to compare with")
     ap.add_argument("--json", action="store_true", help="print timings as JSON lines")
     ap.add_argument("--save", help="with --path: write the readout JSON here")
     args = ap.parse_args()
+    if args.check:
+        docs = [json.loads(pathlib.Path(f).read_text()) for f in args.check]
+        docs = [d.get("readout", d) for d in docs]
+        worst = max(compare(docs[0], d, f"{args.check[0]} vs {f}")
+                    for d, f in zip(docs[1:], args.check[1:]))
+        print(f"worst relative difference {worst:.2e}")
+        return
     spec = pathlib.Path(args.dir) / "experiment.toml"
     if args.path:
         timing, doc = run_path(args.path, spec)
@@ -508,6 +517,7 @@ def main():
         compare(docs[names[0]], docs[names[1]], f"{names[0]} vs {names[1]}")
     if args.readout:
         got = json.loads(pathlib.Path(args.readout).read_text())
+        got = got.get("readout", got)
         for name in names:
             compare(got, docs[name], f"counterfact vs {name}")
 
