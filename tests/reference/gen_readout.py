@@ -663,6 +663,40 @@ def readout(spec_path):
     return doc, extras
 
 
+# ---------------------------------------------------------------- demo truth
+
+
+def demo_truth(doc, extras, manifest_path):
+    """Fill `true_effect` from the demo's true_effects.json and check the demo against it.
+
+    Returns a summary: population and cap as the generator counted them versus this reference,
+    and for every comparison whether the true absolute effect lies in the reference's CI.
+    """
+    manifest = json.loads(pathlib.Path(manifest_path).read_text())
+    truth = {(t["metric"], t["variant"]): t["absolute"] for t in manifest["true_effects"]}
+    checks = []
+    for m in doc["metrics"]:
+        for c in m["comparisons"]:
+            for comp, name in ((c, m["name"]), (c["uncapped"], m["name"] + "_uncapped")):
+                if comp is None or (name, c["variant"]) not in truth:
+                    continue
+                t = truth[(name, c["variant"])]
+                comp["true_effect"] = float(t)
+                lo, hi = comp["absolute"]["ci"]
+                checks.append({"metric": name, "variant": c["variant"], "true_effect": t,
+                               "ci": [lo, hi], "covered": bool(lo <= t <= hi)})
+    pop = doc["population"]
+    mpop = manifest["population"]
+    population = {k: {"generator": mpop[k], "reference": pop[k]} for k in mpop}
+    cap = next((m["cap"] for m in doc["metrics"] if m["name"] == "watch_hours"), None)
+    return {"population": population,
+            "population_agrees": all(v["generator"] == v["reference"]
+                                     for v in population.values()),
+            "watch_hours_cap": {"generator": manifest.get("watch_hours_cap"), "reference": cap},
+            "true_effects": checks,
+            "not_covered": [f"{c['metric']}/{c['variant']}" for c in checks if not c["covered"]]}
+
+
 # ---------------------------------------------------------------- fixtures
 
 
@@ -682,6 +716,9 @@ def main():
     args = ap.parse_args()
     if args.spec:
         doc, extras = readout(args.spec)
+        manifest = pathlib.Path(args.spec).parent / "true_effects.json"
+        if manifest.exists():
+            extras["demo_truth"] = demo_truth(doc, extras, manifest)
         text = json.dumps(clean({"readout": doc, "reference": extras}), indent=1)
         if args.out:
             pathlib.Path(args.out).write_text(text + "\n")
@@ -697,7 +734,12 @@ def main():
     if args.toy_only:
         return
     with tempfile.TemporaryDirectory(prefix="counterfact-demo-") as tmp:
-        doc, extras = readout(demo_dir(tmp))
+        spec = demo_dir(tmp)
+        doc, extras = readout(spec)
+        extras["demo_truth"] = demo_truth(doc, extras, spec.parent / "true_effects.json")
+    t = extras["demo_truth"]
+    print(f"demo population agrees with the generator: {t['population_agrees']}; cap "
+          f"{t['watch_hours_cap']}; true effects outside the 95% CI: {t['not_covered']}")
     write("readout_demo", "gen_readout.py on the default demo (counterfact_data::demo)",
           [{"name": "demo", "readout": doc, "reference": extras}])
 
