@@ -315,7 +315,7 @@ class Sql:
                 comps.append({"variant": v, "method": "z_delta_ratio",
                               "absolute": ref.estimate(delta, se, z),
                               "relative": ref.estimate(r_t / r_c - 1, np.sqrt(
-                                  v_t + (r_t / r_c) ** 2 * v_c) / r_c, z),
+                                  v_t + (r_t / r_c) ** 2 * v_c) / abs(r_c), z),
                               "statistic": delta / se, "df": None,
                               "p_value": float(2 * stats.norm.sf(abs(delta / se))),
                               "adjustment": None})
@@ -325,7 +325,7 @@ class Sql:
                 arms.append({"variant": v, "n": st[v][0], "value": st[v][1], "total": None})
             for v in variants[1:]:
                 c = ref.compare_quantile(st[v][1], st[v][2], st[control][1], st[control][2],
-                                         alpha)
+                                         alpha, m.get("level", "event") != "unit")
                 comps.append({"variant": v, **c})
         else:
             covs = list(m.get("cuped", []))
@@ -346,6 +346,7 @@ class Sql:
         if cap is not None and seg == "TRUE" and not uncapped:
             un = self.metric(m, i, variants, alpha, uncapped=True)
             for c, u in zip(comps, un["comparisons"]):
+                u["non_inferiority"] = None
                 c["uncapped"] = u
         return {"name": m["name"], "kind": kind, "role": m["role"],
                 "higher_is_better": bool(m.get("higher_is_better", True)), "arms": arms,
@@ -394,12 +395,8 @@ class Sql:
 
     def srm(self, variants, weights):
         exp = self.exp
-        srm_alpha = exp.get("srm_alpha", 0.001)
         counts = dict(self.sql("SELECT variant, count(*) FROM units GROUP BY 1").fetchall())
-        overall = ref.srm_test("overall", [counts.get(v, 0) for v in variants], weights)
-        overall.update(p_value_adjusted=overall["p_value"],
-                       mismatch=bool(overall["p_value"] < srm_alpha))
-        tests = []
+        dimension_counts = []
         for d in exp.get("srm_dimensions", []):
             rows = self.sql(f"""SELECT CAST(t.{q(d)} AS VARCHAR), u.variant, count(*)
                 FROM units u JOIN {q(exp['dimension_table'])} t ON t.{self.u} = u.unit
@@ -408,15 +405,10 @@ class Sql:
             for value, v, n in rows:
                 table.setdefault(value, {})[v] = n
             for value in sorted(table):
-                tests.append(ref.srm_test(f"{d}={value}",
-                                          [table[value].get(v, 0) for v in variants], weights))
-        if tests:
-            adj = ref.multipletests([t["p_value"] for t in tests], method="holm")[1]
-            for t, a in zip(tests, adj):
-                t.update(p_value_adjusted=float(a), mismatch=bool(a < srm_alpha))
-        return {"alpha": srm_alpha, "weights": list(weights), "overall": overall,
-                "by_dimension": tests,
-                "passed": not overall["mismatch"] and not any(t["mismatch"] for t in tests)}
+                dimension_counts.append((f"{d}={value}",
+                                         [table[value].get(v, 0) for v in variants]))
+        return ref.srm_from_counts(variants, weights, [counts.get(v, 0) for v in variants],
+                                   dimension_counts, exp.get("srm_alpha", 0.001))
 
 
 def run_path(path, spec):

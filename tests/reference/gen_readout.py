@@ -54,11 +54,17 @@ from common import DATA, ROOT, clean, write  # noqa: E402
 SUMS_KINDS = ("mean", "count", "sum", "proportion", "retention")
 T_KINDS = ("mean", "count", "sum")
 CORRECTIONS = {"none": None, "bonferroni": "bonferroni", "holm": "holm",
-               "benjamini-hochberg": "fdr_bh"}
+               "hochberg": "simes-hochberg", "hommel": "hommel", "bh": "fdr_bh",
+               "benjamini-hochberg": "fdr_bh", "by": "fdr_by", "benjamini-yekutieli": "fdr_by"}
+MIN_EXPECTED = 5.0  # SRM: dimension values with a smaller expected count are not tested
 
 
 class SpecError(Exception):
     """The spec or the data violates docs/experiment-spec.md."""
+
+
+class Unanalysable(Exception):
+    """A metric that cannot be analysed (an arm with fewer than 2 units, a zero SE)."""
 
 
 # ---------------------------------------------------------------- loading
@@ -290,6 +296,9 @@ def estimate(est, se, crit):
 
 def relative(m_t, v_t, m_c, v_c, z):
     """r = m_t/m_c − 1 with the delta-method SE; v_* are the variances of the arm estimates."""
+    if m_c == 0:
+        nan = float("nan")
+        return {"estimate": nan, "std_error": nan, "ci": [nan, nan]}
     ratio = m_t / m_c
     se = np.sqrt(v_t + ratio**2 * v_c) / abs(m_c)
     return estimate(ratio - 1.0, se, z)
@@ -374,7 +383,7 @@ def compare_ratio(t, c, alpha):
     delta, se = r_t - r_c, np.sqrt(v_t + v_c)
     stat = delta / se
     rel_ratio = r_t / r_c
-    rel_se = np.sqrt(v_t + rel_ratio**2 * v_c) / r_c
+    rel_se = np.sqrt(v_t + rel_ratio**2 * v_c) / abs(r_c)
     return {"method": "z_delta_ratio", "absolute": estimate(delta, se, z),
             "relative": estimate(rel_ratio - 1, rel_se, z), "statistic": float(stat), "df": None,
             "p_value": float(2 * stats.norm.sf(abs(stat))), "adjustment": None}
@@ -401,13 +410,14 @@ def quantile_arm(values, clusters, p, alpha):
     return q, float(sigma_q), n
 
 
-def compare_quantile(q_t, s_t, q_c, s_c, alpha):
+def compare_quantile(q_t, s_t, q_c, s_c, alpha, clustered):
     z = stats.norm.ppf(1 - alpha / 2)
     delta, se = q_t - q_c, np.sqrt(s_t**2 + s_c**2)
     stat = delta / se
     ratio = q_t / q_c
-    return {"method": "quantile_outer_ci", "absolute": estimate(delta, se, z),
-            "relative": estimate(ratio - 1, np.sqrt(s_t**2 + ratio**2 * s_c**2) / q_c, z),
+    method = "quantile_outer_ci_clustered" if clustered else "quantile_outer_ci"
+    return {"method": method, "absolute": estimate(delta, se, z),
+            "relative": estimate(ratio - 1, np.sqrt(s_t**2 + ratio**2 * s_c**2) / abs(q_c), z),
             "statistic": float(stat), "df": None,
             "p_value": float(2 * stats.norm.sf(abs(stat))), "adjustment": None}
 
@@ -438,6 +448,8 @@ def metric_readout(spec, m, data, events, variants, cov_frame, cap, alpha, extra
     qarms = {}
     for v in variants:
         g = groups[v]
+        if len(g) < 2:
+            raise Unanalysable(f"{m['name']}: {v} has {len(g)} units")
         if kind == "ratio":
             value = g["numerator"].sum() / g["denominator"].sum()
             arms.append({"variant": v, "n": len(g), "value": float(value), "total": None})
@@ -448,6 +460,8 @@ def metric_readout(spec, m, data, events, variants, cov_frame, cap, alpha, extra
             else:
                 ev = events[events["unit"].isin(g.index)]
                 vals, cl = ev["y"].to_numpy(float), ev["unit"].to_numpy()
+                if len(vals) < 2 or len(np.unique(cl)) < 2:
+                    raise Unanalysable(f"{m['name']}: {v} has too few events or units")
             qarms[v] = quantile_arm(vals, cl, p, alpha)
             arms.append({"variant": v, "n": qarms[v][2], "value": qarms[v][0], "total": None})
         else:
@@ -460,9 +474,12 @@ def metric_readout(spec, m, data, events, variants, cov_frame, cap, alpha, extra
             comp = compare_ratio(groups[v], groups[control], alpha)
         elif kind == "quantile":
             (q_t, s_t, _), (q_c, s_c, _) = qarms[v], qarms[control]
-            comp = compare_quantile(q_t, s_t, q_c, s_c, alpha)
+            comp = compare_quantile(q_t, s_t, q_c, s_c, alpha,
+                                    m.get("level", "event") != "unit")
         else:
             comp = compare_sums(m, kind, groups[v], groups[control], covariates, alpha, ex)
+        if not comp["absolute"]["std_error"] > 0:
+            raise Unanalysable(f"{m['name']}: {v}: standard error 0")
         comp = {"variant": v, **comp, "p_value_adjusted": comp["p_value"],
                 "significant": bool(comp["p_value"] < alpha),
                 "non_inferiority": non_inferiority(m, comp["relative"], alpha),
@@ -494,6 +511,7 @@ def full_metric(spec, m, data, events, variants, cov_frame, alpha, extra):
         r = metric_readout(spec, m, capped, events, variants, cov_frame, cap, alpha, extra)
         un = metric_readout(spec, m, data, events, variants, cov_frame, None, alpha, {})
         for c, u in zip(r["comparisons"], un["comparisons"]):
+            u["non_inferiority"] = None  # shown beside, not a test of the guardrail
             c["uncapped"] = order_comparison(u)
         extra["capped_units"] = int((data["y"] > cap).sum())
     r["comparisons"] = [order_comparison(c) for c in r["comparisons"]]
@@ -520,20 +538,18 @@ def fmt_value(v):
     return str(v)
 
 
-def srm(spec, units, variants, weights, dims):
-    exp = spec["experiment"]
-    srm_alpha = exp.get("srm_alpha", 0.001)
-    overall = srm_test("overall", [int((units["variant"] == v).sum()) for v in variants], weights)
+def srm_from_counts(variants, weights, overall_counts, dimension_counts, srm_alpha):
+    """Overall test, and one test per dimension value (Holm across the tested values; a value
+    whose expected count is below MIN_EXPECTED in some variant is not tested but noted)."""
+    overall = srm_test("overall", overall_counts, weights)
     overall["p_value_adjusted"] = overall["p_value"]
     overall["mismatch"] = bool(overall["p_value"] < srm_alpha)
-    tests = []
-    for d in exp.get("srm_dimensions", []):
-        col = units.join(dims[[d]], how="left")[[d, "variant"]].dropna()
-        col = col.assign(key=col[d].map(fmt_value))
-        for value in sorted(col["key"].unique()):
-            sub = col[col["key"] == value]
-            tests.append(srm_test(f"{d}={value}",
-                                  [int((sub["variant"] == v).sum()) for v in variants], weights))
+    tests, notes = [], []
+    for scope, counts in dimension_counts:
+        if (sum(counts) * np.asarray(weights) < MIN_EXPECTED).any():
+            notes.append(f"{scope}: expected count below {MIN_EXPECTED:g}, not tested")
+            continue
+        tests.append(srm_test(scope, counts, weights))
     if tests:
         adj = multipletests([t["p_value"] for t in tests], method="holm")[1]
         for t, a in zip(tests, adj):
@@ -541,7 +557,22 @@ def srm(spec, units, variants, weights, dims):
             t["mismatch"] = bool(a < srm_alpha)
     passed = not overall["mismatch"] and not any(t["mismatch"] for t in tests)
     return {"alpha": srm_alpha, "weights": [float(w) for w in weights], "overall": overall,
-            "by_dimension": tests, "passed": passed}
+            "by_dimension": tests, "passed": passed, "notes": notes}
+
+
+def srm(spec, units, variants, weights, dims):
+    exp = spec["experiment"]
+    overall = [int((units["variant"] == v).sum()) for v in variants]
+    dimension_counts = []
+    for d in exp.get("srm_dimensions", []):
+        col = units.join(dims[[d]], how="left")[[d, "variant"]].dropna()
+        col = col.assign(key=col[d].map(fmt_value))
+        for value in sorted(col["key"].unique()):
+            sub = col[col["key"] == value]
+            dimension_counts.append((f"{d}={value}",
+                                     [int((sub["variant"] == v).sum()) for v in variants]))
+    return srm_from_counts(variants, weights, overall, dimension_counts,
+                           exp.get("srm_alpha", 0.001))
 
 
 def adjust(metrics, method, alpha):
@@ -635,7 +666,7 @@ def readout(spec_path):
     srm_report = srm(spec, units, variants, weights, dims)
     trustworthy = srm_report["passed"]
 
-    segments = []
+    segments, notes = [], []
     for d in exp.get("segments", []):
         seg = units.join(dims[[d]], how="left")[d].dropna().map(fmt_value)
         for value in sorted(seg.unique()):
@@ -644,9 +675,13 @@ def readout(spec_path):
             for m, base_r in zip(spec["metric"], metrics):
                 data, events = unit_data[m["name"]]
                 sub = data[data.index.isin(keep)]
-                r = metric_readout(spec, m, sub if base_r["cap"] is None
-                                   else sub.assign(y=np.minimum(sub["y"], base_r["cap"])),
-                                   events, variants, cov_frame, base_r["cap"], alpha, {})
+                try:
+                    r = metric_readout(spec, m, sub if base_r["cap"] is None
+                                       else sub.assign(y=np.minimum(sub["y"], base_r["cap"])),
+                                       events, variants, cov_frame, base_r["cap"], alpha, {})
+                except Unanalysable as e:
+                    notes.append(f"segment {d}={value}: {e}")
+                    continue
                 r["comparisons"] = [order_comparison(c) for c in r["comparisons"]]
                 seg_metrics.append(r)
             segments.append({"dimension": d, "value": value, "metrics": seg_metrics})
@@ -658,7 +693,7 @@ def readout(spec_path):
         "trustworthy": trustworthy,
         "decisions": decisions(metrics, variants, trustworthy, alpha),
         "srm": srm_report, "population": pop, "metrics": metrics, "segments": segments,
-        "notes": [],
+        "notes": notes,
     }
     return doc, extras
 
