@@ -1,1 +1,2 @@
 //! Experiment specs, metric SQL on DataFusion, and the demo data set.
+pub mod demo;
