@@ -738,7 +738,8 @@ def demo_truth(doc, extras, manifest_path):
 def demo_dir(tmp):
     """The default demo, written by the Rust generator."""
     out = pathlib.Path(tmp) / "demo"
-    subprocess.run(["cargo", "run", "-q", "-p", "counterfact-data", "--example", "write_demo",
+    subprocess.run(["cargo", "run", "-q", "--profile", "test", "-p", "counterfact-data",
+                    "--example", "write_demo",
                     "--", str(out)], cwd=ROOT, check=True)
     return out / "experiment.toml"
 
