@@ -428,7 +428,7 @@ fn run_part(
             let m = model::member(index, keys[(index - first) as usize], config.srm_bug);
             push_unit_rows(&m, &mut out);
             let arm = &arms[m.variant];
-            model::simulate(&m, arm, &mut realized);
+            model::simulate(&m, arm, END_US, &mut realized);
             push_activity(
                 &m,
                 &realized,
@@ -494,7 +494,7 @@ fn tally_unit(
         let activity = if v == m.variant {
             realized
         } else {
-            model::simulate(m, arm, potential);
+            model::simulate(m, arm, e + WINDOW_US, potential);
             &*potential
         };
         let values = model::unit_values(activity, e, window_matured.then(|| tally.delays_mut(v)));

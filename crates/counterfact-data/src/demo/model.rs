@@ -197,7 +197,7 @@ pub(crate) fn member(index: u64, key: u64, srm_bug: bool) -> Member {
         session_rate * plays_mean * (watch_log_mean + 0.5 * WATCH_SIGMA * WATCH_SIGMA).exp()
             / 3600.0;
     let pre_watch_hours = if pre_active {
-        (28.0 * expected_daily_hours * (0.45 * pre_noise - 0.1).exp() * 100.0).round() / 100.0
+        (28.0 * expected_daily_hours * (0.6 * pre_noise - 0.18).exp() * 100.0).round() / 100.0
     } else {
         0.0
     };
@@ -299,8 +299,10 @@ pub(crate) struct Activity {
     pub(crate) plays: Vec<Play>,
 }
 
-/// Simulates `m`'s sessions and plays from its assignment day to the cut-off under `arm`.
-pub(crate) fn simulate(m: &Member, arm: &ArmEffects, out: &mut Activity) {
+/// Simulates `m`'s sessions and plays under `arm` from its assignment day up to the day
+/// containing `until` (the cut-off for written data; the window end suffices for the truth,
+/// since every draw is keyed, stopping early changes nothing before).
+pub(crate) fn simulate(m: &Member, arm: &ArmEffects, until: i64, out: &mut Activity) {
     out.sessions.clear();
     out.plays.clear();
     if m.dormant {
@@ -309,6 +311,9 @@ pub(crate) fn simulate(m: &Member, arm: &ArmEffects, out: &mut Activity) {
     let first_day = (m.assigned_at - START_US) / DAY_US;
     for day in first_day..SPAN_DAYS {
         let day_start = START_US + day * DAY_US;
+        if day_start >= until {
+            break;
+        }
         let day_treated = m.exposed_at.is_some_and(|e| day_start >= e);
         let rate = m.session_rate
             * WEEKDAY_FACTOR[(day % 7) as usize]

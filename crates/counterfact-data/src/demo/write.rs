@@ -20,8 +20,15 @@ use super::DemoError;
 /// Rows buffered before a batch is handed to the Parquet writer.
 const BATCH_ROWS: usize = 1 << 16;
 /// Columns with (nearly) unique values: a dictionary would only cost time before falling back.
-const HIGH_CARDINALITY: [&str; 7] =
-    ["member_id", "event_id", "session_id", "ts", "start", "received_at", "watch_seconds"];
+const HIGH_CARDINALITY: [&str; 7] = [
+    "member_id",
+    "event_id",
+    "session_id",
+    "ts",
+    "start",
+    "received_at",
+    "watch_seconds",
+];
 /// Rows per Parquet row group.
 const ROW_GROUP_ROWS: usize = 1 << 20;
 
@@ -294,7 +301,8 @@ impl<R: Rows + Default> TableWriter<R> {
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
         for field in schema.fields() {
             if HIGH_CARDINALITY.contains(&field.name().as_str()) {
-                props = props.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
+                props = props
+                    .set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
             }
         }
         let props = props.build();

@@ -52,22 +52,37 @@ pub fn i64s(b: &RecordBatch, name: &str) -> Vec<i64> {
     if let Some(a) = c.as_any().downcast_ref::<Int64Array>() {
         return a.values().to_vec();
     }
-    c.as_primitive::<TimestampMicrosecondType>().values().to_vec()
+    c.as_primitive::<TimestampMicrosecondType>()
+        .values()
+        .to_vec()
 }
 
 pub fn opt_ts(b: &RecordBatch, name: &str) -> Vec<Option<i64>> {
-    let a = b.column_by_name(name).expect(name).as_primitive::<TimestampMicrosecondType>();
-    (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(name)
+        .expect(name)
+        .as_primitive::<TimestampMicrosecondType>();
+    (0..a.len())
+        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
+        .collect()
 }
 
 pub fn i32s(b: &RecordBatch, name: &str) -> Vec<i32> {
     let c = b.column_by_name(name).expect(name);
-    c.as_any().downcast_ref::<Int32Array>().expect("Int32").values().to_vec()
+    c.as_any()
+        .downcast_ref::<Int32Array>()
+        .expect("Int32")
+        .values()
+        .to_vec()
 }
 
 pub fn f64s(b: &RecordBatch, name: &str) -> Vec<f64> {
     let c = b.column_by_name(name).expect(name);
-    c.as_any().downcast_ref::<Float64Array>().expect("Float64").values().to_vec()
+    c.as_any()
+        .downcast_ref::<Float64Array>()
+        .expect("Float64")
+        .values()
+        .to_vec()
 }
 
 pub fn strs(b: &RecordBatch, name: &str) -> Vec<String> {
@@ -91,7 +106,11 @@ pub fn numpy_quantile(xs: &mut [f64], q: f64) -> f64 {
     let a = xs[lo as usize];
     let b = xs[(lo as usize + 1).min(xs.len() - 1)];
     let d = b - a;
-    if t >= 0.5 { b - d * (1.0 - t) } else { a + d * t }
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
 }
 
 /// One analysed unit's values, by the spec's definitions.
@@ -132,13 +151,20 @@ pub struct Observed {
 pub fn observe(dir: &Path) -> Observed {
     let mut variants: HashMap<i64, (HashSet<usize>, i64)> = HashMap::new();
     for b in read(dir, "assignments.parquet") {
-        let (ids, exp, var, at) =
-            (i64s(&b, "member_id"), strs(&b, "experiment"), strs(&b, "variant"), i64s(&b, "assigned_at"));
+        let (ids, exp, var, at) = (
+            i64s(&b, "member_id"),
+            strs(&b, "experiment"),
+            strs(&b, "variant"),
+            i64s(&b, "assigned_at"),
+        );
         for i in 0..ids.len() {
             if exp[i] != "homepage-rec-row" {
                 continue;
             }
-            let v = VARIANTS.iter().position(|x| *x == var[i]).expect("known variant");
+            let v = VARIANTS
+                .iter()
+                .position(|x| *x == var[i])
+                .expect("known variant");
             let e = variants.entry(ids[i]).or_insert((HashSet::new(), i64::MAX));
             e.0.insert(v);
             e.1 = e.1.min(at[i]);
@@ -149,7 +175,11 @@ pub fn observe(dir: &Path) -> Observed {
         let (ids, at) = (i64s(&b, "member_id"), i64s(&b, "exposed_at"));
         for i in 0..ids.len() {
             let assigned = variants.get(&ids[i]).expect("exposed unit is assigned").1;
-            assert!(at[i] >= assigned, "exposure before assignment for {}", ids[i]);
+            assert!(
+                at[i] >= assigned,
+                "exposure before assignment for {}",
+                ids[i]
+            );
             let e = first_exposure.entry(ids[i]).or_insert(i64::MAX);
             *e = (*e).min(at[i]);
         }
@@ -172,7 +202,14 @@ pub fn observe(dir: &Path) -> Observed {
             continue;
         };
         let variant = *vs.iter().next().expect("one variant");
-        obs.units.insert(*id, Unit { variant, exposed_at: e, ..Unit::default() });
+        obs.units.insert(
+            *id,
+            Unit {
+                variant,
+                exposed_at: e,
+                ..Unit::default()
+            },
+        );
     }
     for b in read(dir, "members.parquet") {
         let (ids, pre) = (i64s(&b, "member_id"), f64s(&b, "pre_watch_hours"));
@@ -220,8 +257,12 @@ pub fn observe(dir: &Path) -> Observed {
         }
     }
     for b in read(dir, "subscriptions.parquet") {
-        let (ids, sub, cancel, trial) =
-            (i64s(&b, "member_id"), i64s(&b, "sub_dt"), opt_ts(&b, "cancel_dt"), bools(&b, "trial"));
+        let (ids, sub, cancel, trial) = (
+            i64s(&b, "member_id"),
+            i64s(&b, "sub_dt"),
+            opt_ts(&b, "cancel_dt"),
+            bools(&b, "trial"),
+        );
         for i in 0..ids.len() {
             if let Some(u) = obs.units.get_mut(&ids[i]) {
                 let e = u.exposed_at;
@@ -238,29 +279,59 @@ pub fn observe(dir: &Path) -> Observed {
 
 /// The numpy p99 cap of the pooled per-unit watch hours of window-matured units.
 pub fn watch_cap(obs: &Observed) -> f64 {
-    let mut ys: Vec<f64> =
-        obs.units.values().filter(|u| u.window_matured()).map(|u| u.watch_hours).collect();
+    let mut ys: Vec<f64> = obs
+        .units
+        .values()
+        .filter(|u| u.window_matured())
+        .map(|u| u.watch_hours)
+        .collect();
     numpy_quantile(&mut ys, 0.99)
 }
 
 /// Metric values over the units of `variants` (pooled), as in the manifest's `true_values`.
 pub fn pooled_values(obs: &Observed, variants: &[usize], cap: f64) -> HashMap<&'static str, f64> {
     let pick = |u: &&Unit| variants.contains(&u.variant);
-    let win: Vec<&Unit> = obs.units.values().filter(pick).filter(|u| u.window_matured()).collect();
+    let win: Vec<&Unit> = obs
+        .units
+        .values()
+        .filter(pick)
+        .filter(|u| u.window_matured())
+        .collect();
     let n = win.len() as f64;
-    let conv: Vec<&Unit> =
-        obs.units.values().filter(pick).filter(|u| u.conversion_matured()).collect();
-    let ret: Vec<&Unit> =
-        obs.units.values().filter(pick).filter(|u| u.retention_matured()).collect();
-    let mut delays: Vec<f64> = variants.iter().flat_map(|&v| obs.delays[v].iter().copied()).collect();
+    let conv: Vec<&Unit> = obs
+        .units
+        .values()
+        .filter(pick)
+        .filter(|u| u.conversion_matured())
+        .collect();
+    let ret: Vec<&Unit> = obs
+        .units
+        .values()
+        .filter(pick)
+        .filter(|u| u.retention_matured())
+        .collect();
+    let mut delays: Vec<f64> = variants
+        .iter()
+        .flat_map(|&v| obs.delays[v].iter().copied())
+        .collect();
     let mut m = HashMap::new();
-    m.insert("watch_hours_uncapped", win.iter().map(|u| u.watch_hours).sum::<f64>() / n);
-    m.insert("watch_hours", win.iter().map(|u| u.watch_hours.min(cap)).sum::<f64>() / n);
+    m.insert(
+        "watch_hours_uncapped",
+        win.iter().map(|u| u.watch_hours).sum::<f64>() / n,
+    );
+    m.insert(
+        "watch_hours",
+        win.iter().map(|u| u.watch_hours.min(cap)).sum::<f64>() / n,
+    );
     m.insert(
         "plays_per_session",
-        win.iter().map(|u| u.plays).sum::<u64>() as f64 / win.iter().map(|u| u.sessions).sum::<u64>() as f64,
+        win.iter().map(|u| u.plays).sum::<u64>() as f64
+            / win.iter().map(|u| u.sessions).sum::<u64>() as f64,
     );
-    m.insert("sessions", win.iter().map(|u| u.sessions).sum::<u64>() as f64 / n);
+    m.insert(
+        "sessions",
+        win.iter().map(|u| u.sessions).sum::<u64>() as f64 / n,
+    );
     m.insert("play_delay_p90", numpy_quantile(&mut delays, 0.9));
     m.insert(
         "conversion",
