@@ -343,8 +343,8 @@ class Sql:
             c.update(p_value_adjusted=c["p_value"], significant=bool(c["p_value"] < alpha),
                      non_inferiority=ref.non_inferiority(m, c["relative"], alpha),
                      uncapped=None, true_effect=None)
-        if cap is not None and seg == "TRUE" and not uncapped:
-            un = self.metric(m, i, variants, alpha, uncapped=True)
+        if cap is not None and not uncapped:
+            un = self.metric(m, i, variants, alpha, seg=seg, uncapped=True)
             for c, u in zip(comps, un["comparisons"]):
                 u["non_inferiority"] = None
                 c["uncapped"] = u

@@ -679,6 +679,13 @@ def readout(spec_path):
                     r = metric_readout(spec, m, sub if base_r["cap"] is None
                                        else sub.assign(y=np.minimum(sub["y"], base_r["cap"])),
                                        events, variants, cov_frame, base_r["cap"], alpha, {})
+                    if base_r["cap"] is not None:
+                        # The overall cap, and the uncapped comparison beside, as overall.
+                        un = metric_readout(spec, m, sub, events, variants, cov_frame, None,
+                                            alpha, {})
+                        for c, u in zip(r["comparisons"], un["comparisons"]):
+                            u["non_inferiority"] = None
+                            c["uncapped"] = order_comparison(u)
                 except Unanalysable as e:
                     notes.append(f"segment {d}={value}: {e}")
                     continue
