@@ -258,7 +258,7 @@ pub struct MetricReadout {
 /// One chi-square sample-ratio-mismatch test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SrmTest {
-    /// "overall" or "<dimension>=<value>".
+    /// `"overall"` or `"<dimension>=<value>"`.
     pub scope: String,
     /// Observed units per variant, in `Readout::variants` order.
     pub observed: Vec<u64>,
@@ -289,6 +289,9 @@ pub struct SrmReport {
     pub by_dimension: Vec<SrmTest>,
     /// True when no test flags a mismatch.
     pub passed: bool,
+    /// Dimension values left untested (expected counts too small for chi-square).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// Counts of units and rows on their way into the analysis.
