@@ -15,7 +15,7 @@ pub fn number(v: f64) -> String {
     let magnitude = v.abs();
     if magnitude == 0.0 {
         "0".to_string()
-    } else if magnitude >= 1e15 || magnitude < 1e-4 {
+    } else if !(1e-4..1e15).contains(&magnitude) {
         scientific(v, 3)
     } else if magnitude >= 1000.0 {
         grouped(&format!("{v:.0}"))
@@ -62,7 +62,7 @@ fn percent_digits(value: f64) -> String {
     let magnitude = value.abs();
     if magnitude == 0.0 {
         "0".to_string()
-    } else if magnitude >= 1e15 || magnitude < 1e-4 {
+    } else if !(1e-4..1e15).contains(&magnitude) {
         scientific(value, 2)
     } else if magnitude >= 1000.0 {
         grouped(&format!("{value:.0}"))

@@ -76,7 +76,7 @@ fn banner(out: &mut String, readout: &Readout) {
         for test in failing {
             let _ = writeln!(
                 out,
-                "!!! {}: observed {} vs expected {} (p {}, threshold {})",
+                "!!! {}: observed {} vs expected {} (p {} < {})",
                 test.scope,
                 test.observed
                     .iter()
@@ -88,7 +88,7 @@ fn banner(out: &mut String, readout: &Readout) {
                     .map(|&e| number(e))
                     .collect::<Vec<_>>()
                     .join(" / "),
-                p_value(test.p_value_adjusted),
+                number(test.p_value_adjusted),
                 number(readout.srm.alpha)
             );
         }
@@ -203,7 +203,12 @@ fn srm(out: &mut String, readout: &Readout, opts: &RenderOptions) {
         if report.passed { "PASS" } else { "MISMATCH" }
     );
     let mut header: Vec<String> = vec!["scope".to_string()];
-    header.extend(readout.variants.iter().map(|v| format!("{v}\nobserved (expected)")));
+    header.extend(
+        readout
+            .variants
+            .iter()
+            .map(|v| format!("{v}\nobserved (expected)")),
+    );
     header.extend([
         "chi²".to_string(),
         "p\n(Holm adj.)".to_string(),
@@ -221,7 +226,11 @@ fn srm(out: &mut String, readout: &Readout, opts: &RenderOptions) {
         row.push(if test.scope == "overall" {
             p_value(test.p_value)
         } else {
-            format!("{} ({})", p_value(test.p_value), p_value(test.p_value_adjusted))
+            format!(
+                "{} ({})",
+                p_value(test.p_value),
+                p_value(test.p_value_adjusted)
+            )
         });
         row.push(if test.mismatch { "MISMATCH" } else { "ok" }.to_string());
         table.add_row(row);
@@ -235,6 +244,9 @@ fn srm(out: &mut String, readout: &Readout, opts: &RenderOptions) {
             "{passing} of {} dimension tests pass (Holm-adjusted across dimensions)",
             report.by_dimension.len()
         );
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "{note}");
     }
 }
 
@@ -254,10 +266,11 @@ fn kind_name(kind: MetricKind) -> &'static str {
     }
 }
 
-/// A metric's value in an arm: a percentage for proportions, otherwise a number.
+/// A metric's value in an arm: a percentage (four significant digits) for proportions,
+/// otherwise a number.
 fn value_text(kind: MetricKind, v: f64) -> String {
-    if is_share(kind) {
-        percent(v)
+    if is_share(kind) && v.is_finite() {
+        format!("{}%", number(100.0 * v))
     } else {
         number(v)
     }
@@ -317,7 +330,11 @@ fn p_cell(role: MetricRole, c: &Comparison) -> String {
 
 fn cuped_cell(c: &Comparison) -> String {
     match &c.adjustment {
-        Some(a) => format!("{}\n({})", percent(a.variance_reduction), a.covariates.join(", ")),
+        Some(a) => format!(
+            "{}\n({})",
+            percent(a.variance_reduction),
+            a.covariates.join(", ")
+        ),
         None => "—".to_string(),
     }
 }
@@ -396,8 +413,8 @@ fn metric_table(
         "arm",
         "control",
         "arm value",
-        &absolute_header,
-        &relative_header,
+        absolute_header.as_str(),
+        relative_header.as_str(),
     ];
     header.push(if role == MetricRole::Guardrail {
         "p"
@@ -427,7 +444,11 @@ fn metric_table(
         for (i, c) in m.comparisons.iter().enumerate() {
             let arm = m.arms.iter().find(|a| a.variant == c.variant);
             let mut row = vec![
-                Cell::new(if i == 0 { metric_label(m) } else { String::new() }),
+                Cell::new(if i == 0 {
+                    metric_label(m)
+                } else {
+                    String::new()
+                }),
                 Cell::new(&c.variant),
                 Cell::new(arm_cell(m.kind, control)),
                 Cell::new(arm_cell(m.kind, arm)),

@@ -52,30 +52,27 @@ fn collect(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     if ALIASES.contains(&prefix) {
         return;
     }
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                match child {
-                    Value::Array(items) if items.iter().any(Value::is_object) => {
-                        let path = format!("{path}[]");
-                        out.insert(path.clone());
-                        for item in items {
-                            collect(item, &path, out);
-                        }
+    if let Value::Object(map) = value {
+        for (key, child) in map {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match child {
+                Value::Array(items) if items.iter().any(Value::is_object) => {
+                    let path = format!("{path}[]");
+                    out.insert(path.clone());
+                    for item in items {
+                        collect(item, &path, out);
                     }
-                    _ => {
-                        out.insert(path.clone());
-                        collect(child, &path, out);
-                    }
+                }
+                _ => {
+                    out.insert(path.clone());
+                    collect(child, &path, out);
                 }
             }
         }
-        _ => {}
     }
 }
 
@@ -95,7 +92,10 @@ fn every_documented_field_exists() {
         let tree = readout_json(&common::readout(srm_bug));
         for path in &paths {
             let segments: Vec<&str> = path.split('.').collect();
-            assert!(exists(&tree, &segments), "documented field {path} is not in the tree");
+            assert!(
+                exists(&tree, &segments),
+                "documented field {path} is not in the tree"
+            );
         }
     }
 }
@@ -106,7 +106,10 @@ fn every_field_is_documented() {
     let mut found = BTreeSet::new();
     collect(&readout_json(&common::readout(false)), "", &mut found);
     let missing: Vec<&String> = found.difference(&documented).collect();
-    assert!(missing.is_empty(), "fields not in docs/readout-json.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "fields not in docs/readout-json.md: {missing:?}"
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn check_snapshot(name: &str, text: &str) {
             .lines()
             .zip(want.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| text.lines().count().min(want.lines().count()), |i| i);
+            .unwrap_or_else(|| text.lines().count().min(want.lines().count()));
         panic!(
             "{name}: rendering differs from {path} at line {}:\n got: {:?}\nwant: {:?}\n\n{text}",
             line + 1,
@@ -85,7 +85,10 @@ fn srm_mismatch_is_announced_before_the_decision() {
     let text = render_readout(&common::readout(true), &options());
     let banner = position(&text, "UNTRUSTWORTHY: sample ratio mismatch");
     assert!(banner < position(&text, "DECISION"), "{text}");
-    assert!(text.contains("!!! overall: observed 65,012 / 64,877 / 60,101"), "{text}");
+    assert!(
+        text.contains("!!! overall: observed 65,012 / 64,877 / 60,101"),
+        "{text}"
+    );
     assert!(text.contains("!!! device=ios"), "{text}");
     assert!(!text.contains("!!! device=android"), "{text}");
     assert!(text.contains("MISMATCH"), "{text}");

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use counterfact_models::readout::{
-    Adjustment, ArmSummary, Comparison, Decision, Estimate, MetricKind, MetricReadout,
-    MetricRole, NonInferiority, Population, Readout, SegmentReadout, SrmReport, SrmTest, Verdict,
+    Adjustment, ArmSummary, Comparison, Decision, Estimate, MetricKind, MetricReadout, MetricRole,
+    NonInferiority, Population, Readout, SegmentReadout, SrmReport, SrmTest, Verdict,
 };
 
 fn estimate(estimate: f64, std_error: f64) -> Estimate {
@@ -117,8 +117,10 @@ pub fn readout(srm_bug: bool) -> Readout {
         c.uncapped = Some(Box::new(uncapped));
     }
     watch.comparisons[0].true_effect = Some(0.45);
-    watch.comparisons[1].true_effect = Some(0.0);
-    watch.notes.push("412 units capped at 80.5 (p99 of pooled unit values)".to_string());
+    watch.comparisons[1].true_effect = Some(0.3);
+    watch
+        .notes
+        .push("412 units capped at 80.5 (p99 of pooled unit values)".to_string());
 
     let mut delay = metric(
         "play_delay_p90",
@@ -220,7 +222,13 @@ pub fn readout(srm_bug: bool) -> Readout {
     let by_dimension = vec![
         srm_test("device=android", [30_001, 29_877, 30_120], 0.61, 1.0, alpha),
         if srm_bug {
-            srm_test("device=ios", [20_011, 20_100, 15_001], 1.0e-31, 6.0e-31, alpha)
+            srm_test(
+                "device=ios",
+                [20_011, 20_100, 15_001],
+                1.0e-31,
+                6.0e-31,
+                alpha,
+            )
         } else {
             srm_test("device=ios", [20_011, 20_100, 20_001], 0.41, 1.0, alpha)
         },
@@ -233,6 +241,7 @@ pub fn readout(srm_bug: bool) -> Readout {
         overall,
         by_dimension,
         passed,
+        notes: vec!["plan=family untested: expected 3.2 units in an arm, below 5".to_string()],
     };
     let decisions = if srm_bug {
         ["top_row", "personalized_row"]
