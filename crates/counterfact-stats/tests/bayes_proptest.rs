@@ -36,6 +36,9 @@ proptest! {
         let t = BetaPosterior { a: v[2], b: v[3] };
         let _ = prob_treatment_beats(&c, &t);
         let _ = expected_losses(&c, &t);
+        if let Ok(ci) = c.credible_interval(v[2]) {
+            prop_assert!(ci[0] <= ci[1] || ci[0].is_nan());
+        }
         let _ = BetaPosterior::update(v[0], v[1], v[2], v[3]);
     }
 

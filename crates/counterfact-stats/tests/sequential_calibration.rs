@@ -160,40 +160,48 @@ fn multinomial_srm_controls_fpr_looking_after_every_observation() {
 }
 
 #[test]
-fn quantile_sequence_covers_uniformly() {
-    use counterfact_stats::sequential::quantile::QuantileSequence;
-    // Exponential(1) delays; true p90 = ln 10. 2,000 streams of 2,000 observations, a look
-    // every 50 (40 looks).
-    let (streams, n, every) = (2_000usize, 2_000usize, 50usize);
-    let truth = 10f64.ln();
-    let out: Vec<(bool, f64)> = (0..streams)
+fn multinomial_srm_with_three_and_five_arms_controls_fpr_and_covers() {
+    // 2,000 streams of 10,000 assignments to 3 arms (0.2/0.3/0.5) and to 5 equal arms, a look
+    // after every assignment; the simultaneous probability intervals of the 3-arm test are looked
+    // at every 100 assignments and must cover all three true shares at every look.
+    let streams = 2_000usize;
+    let theta3 = [0.2, 0.3, 0.5];
+    let out: Vec<(bool, bool, bool)> = (0..streams)
         .into_par_iter()
         .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            let mut rng = ChaCha8Rng::seed_from_u64(101);
             rng.set_stream(i as u64);
-            let mut q = QuantileSequence::new(0.9, ALPHA, 1000.0).unwrap();
-            let mut batch = Vec::with_capacity(every);
-            for _ in 0..n / every {
-                batch.clear();
-                batch.extend((0..every).map(|_| -(1.0 - rng.random::<f64>()).ln()));
-                q.extend(&batch).unwrap();
-                q.look();
+            let mut t3 = MultinomialSequentialTest::new(&theta3, 100.0, ALPHA).unwrap();
+            let mut t5 = MultinomialSequentialTest::new(&[0.2; 5], 100.0, ALPHA).unwrap();
+            let mut covered = true;
+            for j in 0..OBS {
+                let u = rng.random::<f64>();
+                t3.push(usize::from(u >= 0.2) + usize::from(u >= 0.5))
+                    .unwrap();
+                t5.push(((rng.random::<f64>() * 5.0) as usize).min(4))
+                    .unwrap();
+                if (j + 1) % LOOK_EVERY == 0 {
+                    let cs = t3.look_probability_cs();
+                    covered &= cs
+                        .iter()
+                        .zip(&theta3)
+                        .all(|(c, t)| c[0] <= *t && *t <= c[1]);
+                }
             }
-            let r = q.result();
-            (r.cs[0] <= truth && truth <= r.cs[1], r.cs[1] - r.cs[0])
+            (t3.rejected(), t5.rejected(), covered)
         })
         .collect();
-    let rate = out.iter().filter(|o| o.0).count() as f64 / streams as f64;
-    let mean_width = out.iter().map(|o| o.1).sum::<f64>() / streams as f64;
+    let rate = |f: fn(&(bool, bool, bool)) -> bool| {
+        out.iter().filter(|o| f(o)).count() as f64 / streams as f64
+    };
+    let (f3, f5, cover) = (rate(|o| o.0), rate(|o| o.1), rate(|o| o.2));
+    let bound = ALPHA + 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
+    let lower = 1.0 - bound;
     println!(
-        "  mean final width {mean_width:.3} around ln 10 = {truth:.3} (Hoeffding boundary: conservative)"
+        "SRM, {streams} streams x {OBS} assignments, look after each: 3 arms FPR {f3:.4}, 5 arms FPR {f5:.4} (must be <= {bound:.4}); 3-arm simultaneous probability intervals, 100 looks: coverage {cover:.4} (must be >= {lower:.4})"
     );
-    assert!(mean_width.is_finite() && mean_width < 1.0);
-    let lower = 1.0 - ALPHA - 2.3263 * (ALPHA * (1.0 - ALPHA) / streams as f64).sqrt();
-    println!(
-        "p90 confidence sequence, {streams} streams x {n} obs, 40 looks: uniform coverage {rate:.4} (must be >= {lower:.4})"
-    );
-    assert!(rate >= lower, "coverage {rate}");
+    assert!(f3 <= bound && f5 <= bound, "FPR {f3} {f5}");
+    assert!(cover >= lower, "coverage {cover}");
 }
 
 #[test]

@@ -3,14 +3,18 @@
 //! fine; panics are not.
 
 use counterfact_stats::moments::Moments;
+use counterfact_stats::result::Alternative;
 use counterfact_stats::sequential::group_sequential::{
     Spending, crossing_probabilities, inflation_factor, lan_demets_boundaries,
 };
 use counterfact_stats::sequential::mixture::{
     Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
+    mixture_test_from_moments_with_alternative,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
-use counterfact_stats::sequential::quantile::QuantileSequence;
+use counterfact_stats::sequential::quantile::{
+    QuantileAbTest, QuantileSequence, beta_binomial_r, quantile_log_mixture,
+};
 use proptest::prelude::*;
 
 fn value() -> impl Strategy<Value = f64> {
@@ -54,10 +58,15 @@ proptest! {
     fn mixture_never_panics(
         a in moments(), b in moments(), metric in metric(), mixing in mixing(),
         null in value(), alpha in value(), xs in prop::collection::vec(value(), 0..40),
+        side in prop_oneof![
+            Just(Alternative::TwoSided), Just(Alternative::Less), Just(Alternative::Greater)
+        ],
     ) {
         let _ = mixture_test_from_moments(&a, &b, metric, mixing, null, alpha);
+        let _ = mixture_test_from_moments_with_alternative(&a, &b, metric, mixing, null, alpha, side);
         let _ = asymptotic_rho(alpha, null);
-        if let Ok(mut t) = MixtureSequentialTest::new(metric, mixing, null, alpha) {
+        if let Ok(t) = MixtureSequentialTest::new(metric, mixing, null, alpha) {
+            let mut t = t.with_alternative(side);
             let _ = t.update(&a, &b);
             for (i, &x) in xs.iter().enumerate() {
                 let _ = if i % 2 == 0 { t.push_treatment(x) } else { t.push_control(x) };
@@ -85,6 +94,24 @@ proptest! {
             prop_assert!(r.always_valid_p <= 1.0 || r.always_valid_p.is_nan());
         }
         let _ = poisson_rate_test(xa, xb, ta, tb, k, alpha);
+    }
+
+    #[test]
+    fn multinomial_intervals_never_panic(
+        weights in prop::collection::vec(1e-6..1.0f64, 2..7), k in value(), alpha in value(),
+        batches in prop::collection::vec(
+            prop::collection::vec(prop_oneof![0u64..1000, Just(0u64), Just(u64::MAX)], 2..7), 0..4),
+    ) {
+        let total: f64 = weights.iter().sum();
+        let theta: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        if let Ok(mut t) = MultinomialSequentialTest::new(&theta, k, alpha) {
+            for b in &batches {
+                let _ = t.update(b);
+                for ci in t.look_probability_cs() {
+                    prop_assert!(ci[0] >= 0.0 && ci[1] <= 1.0);
+                }
+            }
+        }
     }
 
     #[test]
@@ -125,6 +152,27 @@ proptest! {
                 let _ = q.extend(b);
                 let r = q.look();
                 prop_assert!(r.cs_look[0] <= r.cs_look[1]);
+            }
+        }
+    }
+
+    #[test]
+    fn quantile_ab_never_panics(
+        p in value(), alpha in value(), tuning in value(), delta in value(),
+        k in value(), n in value(),
+        batches in prop::collection::vec(
+            (prop::collection::vec(value(), 0..20), prop::collection::vec(value(), 0..20)), 0..5),
+    ) {
+        if let Ok(r) = beta_binomial_r(p, alpha, tuning) {
+            let _ = quantile_log_mixture(k, n, p, r);
+        }
+        if let Ok(mut t) = QuantileAbTest::new(p, alpha, tuning, delta) {
+            for (bt, bc) in &batches {
+                let _ = t.extend_treatment(bt);
+                let _ = t.extend_control(bc);
+                let r = t.look();
+                prop_assert!(r.cs_difference[0] <= r.cs_difference[1] || r.cs_difference[0].is_nan());
+                prop_assert!((0.0..=1.0).contains(&r.always_valid_p));
             }
         }
     }

@@ -14,12 +14,25 @@
 //! sequences", arXiv:2103.06476, eq. 161, as GrowthBook's gbstats computes it: τ² = ρ² σ̂²·N with
 //! N the total sample size, σ̂² = N·V the per-observation variance and
 //! ρ² = (−2 ln α + ln(1 − 2 ln α)) / N*, which makes the sequence tightest near N = N*.
+//!
+//! One-sided alternatives ([`MixtureSequentialTest::with_alternative`]): the mSPRT mixes over a
+//! half-normal θ − θ₀ ~ |N(0, τ²)| on the side of the alternative, giving
+//! Λ₊ = 2 √(V / (V + τ²)) exp(τ² d² / (2 V (V + τ²))) Φ(d τ / √(V (V + τ²))) with d = θ̂ − θ₀
+//! (Howard, Ramdas, McAuliffe & Sekhon 2021, "Time-uniform, nonparametric, nonasymptotic
+//! confidence sequences", Ann. Statist. 49(2), one-sided normal mixture); the one-sided bound
+//! solves Λ₊ = 1/α. The asymptotic sequence uses GrowthBook's one-sided closed form
+//! (`sequentialIntervalHalfwidthOneSided`: ρ tuned at 2α, halfwidth
+//! √(σ̂² · 2(Nρ² + 1)/(Nρ)² · ln(1 + √(Nρ² + 1)/(2α)))), whose p-value, found by GrowthBook by
+//! bisection on α, is here the exact inversion p = √(Nρ² + 1) / (2 (e^x − 1)),
+//! x = d² (Nρ)² / (2 σ̂² (Nρ² + 1)) (and 1 when d ≤ 0).
 
 use serde::Serialize;
 
 use super::check_alpha;
+use crate::dist::normal::std_normal_ln_cdf;
 use crate::error::{Result, StatsError};
 use crate::moments::Moments;
+use crate::result::Alternative;
 
 /// The kind of outcome, which fixes the variance estimate of each arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -93,6 +106,8 @@ pub struct SequentialResult {
     pub alpha: f64,
     /// Null value θ₀ of the effect.
     pub null_value: f64,
+    /// Alternative: two-sided, or one-sided (the interval then has one infinite end).
+    pub alternative: Alternative,
     /// Observations per arm, [treatment, control].
     pub n: [u64; 2],
     /// Number of looks taken.
@@ -126,6 +141,88 @@ fn mixture_look(estimate: f64, v: f64, tau2: f64, theta0: f64, alpha: f64) -> Lo
     }
 }
 
+/// ln Λ₊ of the half-normal mixture at signed distance `d` toward the alternative.
+fn half_normal_ln_e(d: f64, v: f64, tau2: f64) -> f64 {
+    let ratio = v / (v + tau2);
+    std::f64::consts::LN_2
+        + 0.5 * ratio.ln()
+        + tau2 * d * d / (2.0 * v * (v + tau2))
+        + std_normal_ln_cdf(d * (tau2 / (v * (v + tau2))).sqrt())
+}
+
+/// The one-sided look: `sign` = +1 for Greater, −1 for Less.
+fn one_sided_look(
+    estimate: f64,
+    v: f64,
+    mixing: OneSided,
+    theta0: f64,
+    alpha: f64,
+    sign: f64,
+) -> Look {
+    let d = sign * (estimate - theta0);
+    let (ln_e, half) = match mixing {
+        OneSided::HalfNormal { tau2 } => {
+            // Λ₊ increases in d; at d = 0 it is below 1, and at the two-sided α/2 halfwidth
+            // (where the normal mixture is 2/α and Φ ≥ 1/2) it is at least 2/α.
+            let target = -alpha.ln();
+            let ratio = v / (v + tau2);
+            let mut hi = (v * (v + tau2) / tau2 * (-ratio.ln() - 2.0 * (0.5 * alpha).ln())).sqrt();
+            let mut lo = 0.0;
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if mid <= lo || mid >= hi {
+                    break;
+                }
+                if half_normal_ln_e(mid, v, tau2) < target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            (half_normal_ln_e(d, v, tau2), 0.5 * (lo + hi))
+        }
+        OneSided::GrowthBook { n_rho2, total } => {
+            let s2 = v * total;
+            let a = 2.0 * (n_rho2 + 1.0) / (total * n_rho2);
+            let b = (n_rho2 + 1.0).sqrt();
+            let half = (s2 * a * (b / (2.0 * alpha)).ln_1p()).sqrt();
+            let ln_e = if d > 0.0 {
+                let x = d * d / (s2 * a);
+                // ln(eˣ − 1) without overflow.
+                let ln_expm1 = if x > 1.0 {
+                    x + (-(-x).exp()).ln_1p()
+                } else {
+                    x.exp_m1().ln()
+                };
+                std::f64::consts::LN_2 + ln_expm1 - b.ln()
+            } else {
+                f64::NEG_INFINITY
+            };
+            (ln_e, half)
+        }
+    };
+    let (lo, hi) = if sign > 0.0 {
+        (estimate - half, f64::INFINITY)
+    } else {
+        (f64::NEG_INFINITY, estimate + half)
+    };
+    Look {
+        estimate,
+        se: v.sqrt(),
+        e_value: ln_e.exp(),
+        p: (-ln_e).exp().min(1.0),
+        lo,
+        hi,
+    }
+}
+
+/// The one-sided mixing actually used at a look.
+#[derive(Debug, Clone, Copy)]
+enum OneSided {
+    HalfNormal { tau2: f64 },
+    GrowthBook { n_rho2: f64, total: f64 },
+}
+
 fn arm_variance(m: &Moments, metric: Metric) -> f64 {
     match metric {
         Metric::Mean => m.variance(1),
@@ -141,6 +238,7 @@ fn evaluate(
     mixing: Mixing,
     theta0: f64,
     alpha: f64,
+    alternative: Alternative,
 ) -> Option<Look> {
     let min_n = if metric == Metric::Mean { 2 } else { 1 };
     if treatment.n < min_n || control.n < min_n {
@@ -152,26 +250,47 @@ fn evaluate(
         return None;
     }
     let estimate = treatment.mean - control.mean;
-    let tau2 = match mixing {
-        Mixing::Msprt { tau2 } => tau2,
-        Mixing::Asymptotic { tuning_n } => {
-            let l = -2.0 * alpha.ln();
-            let rho2 = (l + (l + 1.0).ln()) / tuning_n;
-            let total = (treatment.n + control.n) as f64;
-            rho2 * total * v
-        }
+    let total = (treatment.n + control.n) as f64;
+    // GrowthBook tunes the one-sided sequence at 2α.
+    let rho2 = |level: f64, tuning_n: f64| {
+        let l = -2.0 * level.ln();
+        (l + (l + 1.0).ln()) / tuning_n
     };
-    Some(mixture_look(estimate, v, tau2, theta0, alpha))
+    let sign = match alternative {
+        Alternative::TwoSided => {
+            let tau2 = match mixing {
+                Mixing::Msprt { tau2 } => tau2,
+                Mixing::Asymptotic { tuning_n } => rho2(alpha, tuning_n) * total * v,
+            };
+            return Some(mixture_look(estimate, v, tau2, theta0, alpha));
+        }
+        Alternative::Greater => 1.0,
+        Alternative::Less => -1.0,
+    };
+    let one_sided = match mixing {
+        Mixing::Msprt { tau2 } => OneSided::HalfNormal { tau2 },
+        Mixing::Asymptotic { tuning_n } => OneSided::GrowthBook {
+            // 2α ≥ 1 has no meaning as a level; tune at α then.
+            n_rho2: total * rho2(if alpha < 0.5 { 2.0 * alpha } else { alpha }, tuning_n),
+            total,
+        },
+    };
+    Some(one_sided_look(estimate, v, one_sided, theta0, alpha, sign))
 }
 
-fn method_name(metric: Metric, mixing: Mixing) -> String {
+fn method_name(metric: Metric, mixing: Mixing, alternative: Alternative) -> String {
     let what = match metric {
         Metric::Mean => "difference in means",
         Metric::Proportion => "difference in proportions",
     };
-    match mixing {
-        Mixing::Msprt { .. } => format!("mSPRT (normal mixture), {what}"),
-        Mixing::Asymptotic { .. } => format!("asymptotic confidence sequence, {what}"),
+    let side = match alternative {
+        Alternative::TwoSided => "",
+        Alternative::Less | Alternative::Greater => "one-sided ",
+    };
+    match (mixing, alternative) {
+        (Mixing::Msprt { .. }, Alternative::TwoSided) => format!("mSPRT (normal mixture), {what}"),
+        (Mixing::Msprt { .. }, _) => format!("one-sided mSPRT (half-normal mixture), {what}"),
+        (Mixing::Asymptotic { .. }, _) => format!("{side}asymptotic confidence sequence, {what}"),
     }
 }
 
@@ -185,7 +304,30 @@ pub fn mixture_test_from_moments(
     null_value: f64,
     alpha: f64,
 ) -> Result<SequentialResult> {
-    let mut t = MixtureSequentialTest::new(metric, mixing, null_value, alpha)?;
+    mixture_test_from_moments_with_alternative(
+        treatment,
+        control,
+        metric,
+        mixing,
+        null_value,
+        alpha,
+        Alternative::TwoSided,
+    )
+}
+
+/// One look at two summaries against a two- or one-sided alternative (half-normal mSPRT or
+/// GrowthBook's one-sided asymptotic sequence when one-sided).
+pub fn mixture_test_from_moments_with_alternative(
+    treatment: &Moments,
+    control: &Moments,
+    metric: Metric,
+    mixing: Mixing,
+    null_value: f64,
+    alpha: f64,
+    alternative: Alternative,
+) -> Result<SequentialResult> {
+    let mut t = MixtureSequentialTest::new(metric, mixing, null_value, alpha)?
+        .with_alternative(alternative);
     t.update(treatment, control)?;
     let r = t.look();
     if r.looks == 0 {
@@ -205,6 +347,7 @@ pub struct MixtureSequentialTest {
     mixing: Mixing,
     null_value: f64,
     alpha: f64,
+    alternative: Alternative,
     treatment: Moments,
     control: Moments,
     last: Option<Look>,
@@ -231,6 +374,7 @@ impl MixtureSequentialTest {
             mixing,
             null_value,
             alpha,
+            alternative: Alternative::TwoSided,
             treatment: Moments::new(),
             control: Moments::new(),
             last: None,
@@ -239,6 +383,14 @@ impl MixtureSequentialTest {
             hi: f64::INFINITY,
             looks: 0,
         })
+    }
+
+    /// The same test against a one-sided alternative (`Greater`: effect above the null value;
+    /// `Less`: below): half-normal mixture for mSPRT, GrowthBook's one-sided closed form for the
+    /// asymptotic sequence. The confidence sequence then has one infinite end.
+    pub fn with_alternative(mut self, alternative: Alternative) -> Self {
+        self.alternative = alternative;
+        self
     }
 
     fn check_value(&self, arm: &str, x: f64) -> Result<()> {
@@ -308,6 +460,7 @@ impl MixtureSequentialTest {
             self.mixing,
             self.null_value,
             self.alpha,
+            self.alternative,
         ) {
             self.min_p = self.min_p.min(l.p);
             self.lo = self.lo.max(l.lo);
@@ -334,7 +487,7 @@ impl MixtureSequentialTest {
             hi: f64::INFINITY,
         });
         SequentialResult {
-            method: method_name(self.metric, self.mixing),
+            method: method_name(self.metric, self.mixing, self.alternative),
             estimate: l.estimate,
             std_error: l.se,
             cs: [self.lo, self.hi],
@@ -344,6 +497,7 @@ impl MixtureSequentialTest {
             e_value: l.e_value,
             alpha: self.alpha,
             null_value: self.null_value,
+            alternative: self.alternative,
             n: [self.treatment.n, self.control.n],
             looks: self.looks,
         }

@@ -48,6 +48,7 @@ pub struct MultinomialSequentialTest {
     n: u64,
     ln_bf: f64,
     min_p: f64,
+    cs: Vec<[f64; 2]>,
 }
 
 impl MultinomialSequentialTest {
@@ -93,6 +94,7 @@ impl MultinomialSequentialTest {
             n: 0,
             ln_bf: 0.0,
             min_p: 1.0,
+            cs: vec![[0.0, 1.0]; theta0.len()],
         })
     }
 
@@ -225,6 +227,79 @@ impl MultinomialSequentialTest {
             )));
         }
         Ok([root(mode, -1.0), root(mode, 1.0)])
+    }
+
+    /// Simultaneous intervals for every category probability θᵢ at this look (any number of
+    /// categories): the projections of the confidence set
+    /// {θ : Σ cⱼ ln θⱼ ≥ ln B(kθ₀ + c) − ln B(kθ₀) + ln α} (Lindon & Malek 2022, §4; savvi's
+    /// `Multinomial.calculate_conf_int` solves the same programs with cvxpy). With θᵢ = t fixed
+    /// the other coordinates maximize the likelihood at θⱼ = (1 − t) cⱼ / (n − cᵢ), so each end
+    /// is a root of the concave profile cᵢ ln t + (n − cᵢ) ln(1 − t) + Σⱼ≠ᵢ cⱼ ln(cⱼ/(n − cᵢ)),
+    /// found by bisection.
+    pub fn probability_cs(&self) -> Vec<[f64; 2]> {
+        if self.n == 0 {
+            return vec![[0.0, 1.0]; self.counts.len()];
+        }
+        let k = self.concentration;
+        let n = self.n as f64;
+        let mut bound = self.alpha.ln() - ln_gamma(k + n) + ln_gamma(k);
+        for (c, t) in self.counts.iter().zip(&self.theta0) {
+            let a = k * t;
+            bound += ln_gamma(a + *c as f64) - ln_gamma(a);
+        }
+        // Σ cⱼ ln(cⱼ/n): the likelihood at the MLE, split per category.
+        let xlogx = |c: f64, m: f64| if c > 0.0 { c * (c / m).ln() } else { 0.0 };
+        let total: f64 = self.counts.iter().map(|&c| xlogx(c as f64, n)).sum();
+        self.counts
+            .iter()
+            .map(|&ci| {
+                let ci = ci as f64;
+                let rest = n - ci;
+                // Σⱼ≠ᵢ cⱼ ln(cⱼ/rest) = Σⱼ≠ᵢ cⱼ ln(cⱼ/n) − rest ln(rest/n).
+                let others = total - xlogx(ci, n) - xlogx(rest, n);
+                let profile = |t: f64| {
+                    let a = if ci > 0.0 { ci * t.ln() } else { 0.0 };
+                    let b = if rest > 0.0 { rest * (-t).ln_1p() } else { 0.0 };
+                    a + b + others
+                };
+                let mode = ci / n;
+                let root = |inside: f64, outside: f64| -> f64 {
+                    if profile(outside) >= bound {
+                        return outside;
+                    }
+                    let (mut a, mut b) = (inside, outside);
+                    for _ in 0..200 {
+                        let m = 0.5 * (a + b);
+                        if m == a || m == b {
+                            break;
+                        }
+                        if profile(m) >= bound {
+                            a = m;
+                        } else {
+                            b = m;
+                        }
+                    }
+                    0.5 * (a + b)
+                };
+                if profile(mode) < bound {
+                    // The mixture's marginal likelihood never exceeds the maximum likelihood, so
+                    // this only guards against rounding at the MLE.
+                    return [mode, mode];
+                }
+                [root(mode, 0.0), root(mode, 1.0)]
+            })
+            .collect()
+    }
+
+    /// Takes a look at the probability intervals and intersects them with the previous looks'
+    /// (the running confidence sequence), returning it.
+    pub fn look_probability_cs(&mut self) -> &[[f64; 2]] {
+        let now = self.probability_cs();
+        for (run, cur) in self.cs.iter_mut().zip(now) {
+            run[0] = run[0].max(cur[0]);
+            run[1] = run[1].min(cur[1]);
+        }
+        &self.cs
     }
 
     /// Whether H₀ has been rejected at level α at some look so far.
