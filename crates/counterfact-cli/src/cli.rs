@@ -40,6 +40,10 @@ pub enum Command {
     Check(Box<crate::commands::check::CheckArgs>),
     /// Decide continue / advance / halt for each stage of a phased rollout.
     Rollout(crate::commands::rollout::RolloutArgs),
+    /// Read out an experiment from its spec and data: effects, CUPED, SRM, guardrails, decision.
+    Analyze(crate::commands::analyze::AnalyzeArgs),
+    /// Generate the seeded demo experiment (known true effects) and read it out.
+    Demo(crate::commands::demo::DemoArgs),
 }
 
 /// The hypothesis tests `counterfact test` runs.

@@ -2,10 +2,12 @@
 
 mod cli;
 mod commands;
+mod engine;
 mod error;
 mod input;
 mod methods;
 mod parse;
+mod progress;
 mod render;
 
 use std::io::Write;
@@ -33,6 +35,14 @@ fn main() -> ExitCode {
             other => other.map(|_| ()),
         },
         Command::Rollout(args) => commands::rollout::run(args),
+        Command::Analyze(args) => match commands::analyze::run(args) {
+            Ok(false) => return ExitCode::from(error::EXIT_FAILURE),
+            other => other.map(|_| ()),
+        },
+        Command::Demo(args) => match commands::demo::run(args) {
+            Ok(false) => return ExitCode::from(error::EXIT_FAILURE),
+            other => other.map(|_| ()),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,30 @@ pub fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value).context("serializing the result as JSON")
 }
 
+/// Prints an experiment readout: the terminal report, or the documented JSON tree with `json`.
+pub fn print_readout(readout: &counterfact_models::readout::Readout, as_json: bool) -> Result<()> {
+    if as_json {
+        write_stdout(&json(&counterfact_report::readout_json(readout))?)
+    } else {
+        let options = counterfact_report::RenderOptions::default();
+        let text = counterfact_report::render_readout(readout, &options);
+        write_stdout(text.trim_end())
+    }
+}
+
+/// Prints the compiled SQL: to stdout before a table readout, to stderr when stdout is JSON.
+pub fn write_sql(sql: &str, as_json: bool) -> Result<()> {
+    let text = format!("{}\n", sql.trim_end());
+    if as_json {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())
+            .and_then(|()| err.flush())
+            .context("writing the SQL")
+    } else {
+        write_stdout(&text)
+    }
+}
+
 /// Prints a test outcome as a table or as the JSON of its result.
 pub fn print_outcome(outcome: &Outcome, as_json: bool) -> Result<()> {
     if as_json {
