@@ -1,1 +1,0 @@
-//! Terminal and JSON rendering of experiment readouts.
