@@ -1,7 +1,8 @@
-//! Scale check (ignored by default): synthetic units and events, timings printed.
-//! `CF_UNITS=1000000 CF_EVENTS=20000000 cargo test -p counterfact-data --test engine_scale -- --ignored --nocapture`
+//! Benchmark: engine stage timings on synthetic units and events.
+//! `CF_UNITS=1000000 CF_EVENTS=20000000 cargo run --release -p counterfact-data --example bench_engine`
 #![allow(clippy::print_stdout)]
 
+#[path = "../tests/fixture/mod.rs"]
 mod fixture;
 
 use std::sync::Arc;
@@ -53,9 +54,7 @@ fn unif(i: u64, k: u64) -> f64 {
     (mix(i.wrapping_mul(31).wrapping_add(k)) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-#[test]
-#[ignore]
-fn scale() {
+fn main() {
     let n_units = env("CF_UNITS", 200_000);
     let n_events = env("CF_EVENTS", 4_000_000);
     let dir = tempfile::tempdir().expect("tempdir");

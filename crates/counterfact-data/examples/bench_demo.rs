@@ -1,14 +1,12 @@
-//! Generation time at scale (ignored by default):
-//! `COUNTERFACT_DEMO_MEMBERS=10000000 cargo test -p counterfact-data --test demo_scale -- --ignored --nocapture`
+//! Benchmark: demo generation time at scale.
+//! `COUNTERFACT_DEMO_MEMBERS=10000000 cargo run --release -p counterfact-data --example bench_demo`
 #![allow(clippy::print_stdout)]
 
 use std::time::Instant;
 
 use counterfact_data::demo::{DemoConfig, generate};
 
-#[test]
-#[ignore = "timing run; set COUNTERFACT_DEMO_MEMBERS"]
-fn generation_time() {
+fn main() {
     let members = std::env::var("COUNTERFACT_DEMO_MEMBERS")
         .ok()
         .and_then(|s| s.parse().ok())
