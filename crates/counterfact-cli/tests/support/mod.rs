@@ -100,3 +100,45 @@ pub fn values(text: &str) -> Vec<f64> {
         .map(|v| v.parse().expect("a number"))
         .collect()
 }
+
+/// Asserts that two JSON trees are equal, numbers to `rel` relative: DataFusion's parallel
+/// float sums may differ in the last bits between runs (docs/readout.md).
+pub fn assert_json_close(a: &Value, b: &Value, rel: f64) {
+    fn walk(a: &Value, b: &Value, rel: f64, path: &mut String) {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                let (x, y) = (
+                    x.as_f64().unwrap_or(f64::NAN),
+                    y.as_f64().unwrap_or(f64::NAN),
+                );
+                let scale = x.abs().max(y.abs()).max(f64::MIN_POSITIVE);
+                assert!(
+                    x == y || (x - y).abs() <= rel * scale,
+                    "{path}: {x} != {y} (relative {rel})"
+                );
+            }
+            (Value::Array(xs), Value::Array(ys)) => {
+                assert_eq!(xs.len(), ys.len(), "{path}: array lengths differ");
+                for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(x, y, rel, path);
+                    path.truncate(len);
+                }
+            }
+            (Value::Object(xs), Value::Object(ys)) => {
+                let keys: Vec<&String> = xs.keys().collect();
+                assert_eq!(keys, ys.keys().collect::<Vec<_>>(), "{path}: keys differ");
+                for (k, x) in xs {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    walk(x, &ys[k], rel, path);
+                    path.truncate(len);
+                }
+            }
+            _ => assert_eq!(a, b, "{path}"),
+        }
+    }
+    walk(a, b, rel, &mut String::new());
+}

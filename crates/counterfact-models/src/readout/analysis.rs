@@ -615,7 +615,7 @@ pub fn analyze_metric(
         }
         cap = Some(w.cap);
         analysed.notes.push(format!(
-            "winsorized at {} ({}): {} units capped",
+            "winsorized at {:.6} ({}): {} units capped",
             w.cap, w.rule, w.capped_units
         ));
     }
