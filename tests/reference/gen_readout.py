@@ -203,16 +203,14 @@ class Rows:
 
     def __init__(self, tables, units, unit):
         self.tables, self.units, self.unit = tables, units, unit
-        self.cache, self.duplicates = {}, {}
+        self.cache = {}
 
     def table(self, name, dedupe):
         key = (name, dedupe)
         if key not in self.cache:
             t = self.tables[name]
             if dedupe:
-                before = len(t)
                 t = t.drop_duplicates(subset=[dedupe], keep="first")
-                self.duplicates[name] = self.duplicates.get(name, 0) + before - len(t)
             j = t.drop(columns=[c for c in ("variant", "exposed_at") if c in t.columns
                                 and c != self.unit])
             j = j.merge(self.units[["variant", "exposed_at"]], left_on=self.unit,
@@ -226,6 +224,36 @@ class Rows:
         lo = t["exposed_at"] + pd.Timedelta(days=start_days)
         hi = t["exposed_at"] + pd.Timedelta(days=end_days)
         return t[(t[ts] >= lo) & (t[ts] < hi)]
+
+
+def duplicate_rows(spec, tables, units):
+    """Copies dropped by `dedupe`, per table, among the rows the metrics read: rows of analysed
+    units in [exposed_at, exposed_at + longest window of the table's non-quantile metrics), or
+    all their rows when the metrics of that (table, key) use several timestamp columns."""
+    unit = spec["experiment"]["unit"]
+    groups = {}
+    for m in spec["metric"]:
+        window = m.get("window_days", spec["exposure"].get("window_days", 14))
+        parts = [m["numerator"], m["denominator"]] if m["kind"] == "ratio" else [m]
+        for p in parts:
+            g = groups.setdefault((p["table"], p.get("dedupe")), {"ts": set(), "end": None})
+            g["ts"].add(p["timestamp"])
+            if m["kind"] != "quantile":
+                end = m["day"] + 1 if m["kind"] == "retention" else window
+                g["end"] = max(g["end"] or 0, end)
+    out = {}
+    for (table, dedupe), g in groups.items():
+        if dedupe is None or g["end"] is None:
+            continue
+        t = tables[table]
+        t = t[t[unit].isin(units.index)]
+        if len(g["ts"]) == 1:
+            exposed = t[unit].map(units["exposed_at"])
+            ts = t[next(iter(g["ts"]))]
+            t = t[(ts >= exposed) & (ts < exposed + pd.Timedelta(days=g["end"]))]
+        keyed = t[dedupe].dropna()
+        out[table] = out.get(table, 0) + len(keyed) - keyed.nunique()
+    return out
 
 
 def per_unit_sum(rows, unit, values, index):
@@ -661,7 +689,8 @@ def readout(spec_path):
         metrics.append(r)
         extras[m["name"]] = ex
     adjust(metrics, CORRECTIONS[correction], alpha)
-    pop["duplicate_rows"] = [[k, int(v)] for k, v in sorted(rows.duplicates.items())]
+    dups = duplicate_rows(spec, tables, units)
+    pop["duplicate_rows"] = [[k, int(v)] for k, v in sorted(dups.items())]
 
     srm_report = srm(spec, units, variants, weights, dims)
     trustworthy = srm_report["passed"]
@@ -756,6 +785,9 @@ def main():
     ap.add_argument("spec", nargs="?")
     ap.add_argument("--out")
     ap.add_argument("--toy-only", action="store_true", help="skip the demo fixture")
+    ap.add_argument("--demo", metavar="DIR",
+                    help="use the default demo already written to DIR (`counterfact demo --out DIR`)"
+                         " instead of running the write_demo example")
     args = ap.parse_args()
     if args.spec:
         doc, extras = readout(args.spec)
@@ -777,7 +809,7 @@ def main():
     if args.toy_only:
         return
     with tempfile.TemporaryDirectory(prefix="counterfact-demo-") as tmp:
-        spec = demo_dir(tmp)
+        spec = pathlib.Path(args.demo) / "experiment.toml" if args.demo else demo_dir(tmp)
         doc, extras = readout(spec)
         extras["demo_truth"] = demo_truth(doc, extras, spec.parent / "true_effects.json")
     t = extras["demo_truth"]

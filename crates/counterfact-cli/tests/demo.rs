@@ -14,10 +14,9 @@ use serde_json::Value;
 
 use support::run;
 
+/// Small runs for the coverage-over-seeds check.
 const MEMBERS: &str = "20000";
-/// The SRM bug loses ~3% of one arm's units: chi-square ≈ 30–40 at the default 200,000 members
-/// (docs/demo.md), too weak to detect reliably at 20,000.
-const SRM_MEMBERS: &str = "200000";
+const SEEDS: std::ops::RangeInclusive<u64> = 1..=12;
 
 /// One demo run kept for all tests: its directory, exit code and JSON tree.
 struct DemoRun {
@@ -26,11 +25,11 @@ struct DemoRun {
     tree: Value,
 }
 
+/// The demo at its defaults (200,000 members, the default seed), as the README runs it.
 fn demo(srm_bug: bool) -> DemoRun {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let out = dir.path().display().to_string();
-    let members = if srm_bug { SRM_MEMBERS } else { MEMBERS };
-    let mut args = vec!["demo", "--members", members, "--out", &out, "--json"];
+    let mut args = vec!["demo", "--out", &out, "--json"];
     if srm_bug {
         args.push("--srm-bug");
     }
@@ -139,28 +138,18 @@ fn demo_json_has_the_documented_fields() {
         .iter()
         .filter_map(Value::as_u64)
         .sum();
-    assert!(analysed > 0 && analysed <= 20_000, "analysed {analysed}");
+    assert!(analysed > 0 && analysed <= 200_000, "analysed {analysed}");
 }
 
-/// Coverage of the true effects at the default seed. The 14 intervals (six metrics × two arms,
-/// and the uncapped watch hours) are 95% intervals: each misses with probability 0.05, so three
-/// or more misses (probability ≈ 0.03 for independent intervals) fail the test. Every miss is
-/// printed.
-#[test]
-fn true_effects_lie_in_their_intervals() {
-    let tree = &healthy().tree;
-    let mut checked = 0;
-    let mut misses = Vec::new();
+/// The true effect and the 95% interval of every comparison that carries one, with a miss flag.
+fn coverage(tree: &Value) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
     for (metric, c) in comparisons(tree) {
         let Some(truth) = c["true_effect"].as_f64() else {
             continue;
         };
-        let lo = c["absolute"]["ci"][0]
-            .as_f64()
-            .expect("a finite lower bound");
-        let hi = c["absolute"]["ci"][1]
-            .as_f64()
-            .expect("a finite upper bound");
+        let bound = |k: usize| c["absolute"]["ci"][k].as_f64().expect("a finite bound");
+        let (lo, hi) = (bound(0), bound(1));
         let covered = lo <= truth && truth <= hi;
         println!(
             "{metric} {}: true {truth:.6}, estimate {}, CI [{lo:.6}, {hi:.6}]{}",
@@ -168,20 +157,50 @@ fn true_effects_lie_in_their_intervals() {
             c["absolute"]["estimate"],
             if covered { "" } else { "  MISS" }
         );
-        if !covered {
-            misses.push(format!("{metric} {}", c["variant"]));
-        }
-        checked += 1;
+        out.push((format!("{metric} {}", c["variant"]), covered));
     }
+    out
+}
+
+/// The README's main command: at the defaults, every one of the 14 true effects (six metrics ×
+/// two arms, and the uncapped watch hours) lies inside its 95% interval. That holds for most
+/// seeds, not all (the intervals are 95% ones and share the control arm); the seeds test below
+/// checks the rate.
+#[test]
+fn true_effects_lie_in_their_intervals() {
+    let checks = coverage(&healthy().tree);
     assert!(
-        checked >= 14,
-        "only {checked} comparisons carry a true effect"
+        checks.len() >= 14,
+        "only {} comparisons carry a true effect",
+        checks.len()
     );
-    println!("{} of {checked} intervals miss: {misses:?}", misses.len());
+    let misses: Vec<&String> = checks.iter().filter(|c| !c.1).map(|c| &c.0).collect();
     assert!(
-        misses.len() <= 2,
-        "{} of {checked} 95% intervals miss their true effect: {misses:?}",
-        misses.len()
+        misses.is_empty(),
+        "intervals miss their true effect: {misses:?}"
+    );
+}
+
+/// Calibration over seeds: 12 demos of 20,000 members, 168 intervals of nominal 95%. A miss
+/// rate above 10% (expected 5%; the intervals of one demo are correlated through the shared
+/// control arm) means the intervals are too narrow or the estimates biased.
+#[test]
+fn true_effects_are_covered_at_the_nominal_rate_over_seeds() {
+    let (mut total, mut misses) = (0, 0);
+    for seed in SEEDS {
+        let seed = seed.to_string();
+        let args = ["demo", "--members", MEMBERS, "--seed", &seed, "--json"];
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let checks = coverage(&parse(&output, &args));
+        total += checks.len();
+        misses += checks.iter().filter(|c| !c.1).count();
+    }
+    println!("{misses} of {total} intervals miss");
+    assert!(total >= 14 * SEEDS.count());
+    assert!(
+        misses * 10 <= total,
+        "{misses} of {total} 95% intervals miss their true effect"
     );
 }
 
@@ -208,15 +227,15 @@ fn analyze_on_the_written_spec_prints_the_same_tree() {
     }
     forget_true_effects(&mut analyzed);
     forget_true_effects(&mut demo);
-    support::assert_json_close(&analyzed, &demo, 1e-12);
+    support::assert_json_close(&analyzed, &demo, 1e-9);
 }
 
 #[test]
 fn the_same_seed_gives_the_same_readout_without_out() {
-    let args = ["demo", "--members", MEMBERS, "--json"];
+    let args = ["demo", "--json"];
     let output = support::run(&args);
     assert_eq!(output.status.code(), Some(0));
-    support::assert_json_close(&parse(&output, &args), &healthy().tree, 1e-12);
+    support::assert_json_close(&parse(&output, &args), &healthy().tree, 1e-9);
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use counterfact_data::demo::DemoConfig;
 
 use crate::commands::demo_units;
 use crate::engine;
@@ -23,10 +24,10 @@ use crate::render;
 )]
 pub struct DemoArgs {
     /// Members in the demo population.
-    #[arg(long, value_name = "N", default_value_t = 200_000)]
+    #[arg(long, value_name = "N", default_value_t = DemoConfig::default().members)]
     pub members: u64,
     /// Seed of the generator: the same seed gives the same data and readout.
-    #[arg(long, default_value_t = 2026)]
+    #[arg(long, default_value_t = DemoConfig::default().seed)]
     pub seed: u64,
     /// Break the exposure logging of one arm on one device, so the sample ratio check fails.
     #[arg(long)]

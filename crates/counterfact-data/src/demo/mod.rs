@@ -52,7 +52,7 @@ impl Default for DemoConfig {
     fn default() -> Self {
         Self {
             members: 200_000,
-            seed: 2026,
+            seed: 1,
             srm_bug: false,
         }
     }

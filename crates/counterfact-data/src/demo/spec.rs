@@ -93,6 +93,7 @@ table = "sessions"
 timestamp = "start"
 day = 7
 margin = 0.02
+cuped = ["pre_watch_hours"]
 
 [[metric]]
 name = "sessions"
@@ -100,6 +101,8 @@ kind = "count"
 role = "secondary"
 table = "sessions"
 timestamp = "start"
+# Regression adjustment on two pre-period covariates.
+cuped = ["pre_watch_hours", "tenure_days"]
 "#
     .to_owned()
 }
