@@ -52,6 +52,7 @@ pub fn readout(spec: &Path, partitions: Option<usize>, progress: &Progress) -> R
         variants: prepared.variants.clone(),
         alpha: experiment.alpha,
         correction: experiment.correction.adjust_method(),
+        monitoring: prepared.spec.monitoring.monitoring(),
     };
     let srm = srm_report(
         &prepared.variants,

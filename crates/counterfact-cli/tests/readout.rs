@@ -172,6 +172,57 @@ fn tiny_experiment_reads_out() {
     );
 }
 
+/// `[monitoring]` adds the anytime-valid test and the Bayesian readout to every comparison;
+/// significance then follows the anytime-valid p-value.
+#[test]
+fn monitoring_adds_sequential_and_bayesian_readouts() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "experiment.toml",
+        &format!("{SPEC}\n[monitoring]\nsequential = true\nbayesian = true\n"),
+    );
+    let tree = analyze_json(&fixture.spec());
+    assert_eq!(tree["monitoring"]["sequential_tuning_n"], 5000.0);
+    let c = &tree["metrics"][0]["comparisons"][0];
+    let num = |v: &Value| v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"));
+    let (p, seq_p) = (num(&c["p_value"]), num(&c["sequential"]["p_value"]));
+    assert!(
+        seq_p >= p,
+        "anytime-valid p {seq_p} below the fixed-horizon {p}"
+    );
+    assert_eq!(
+        num(&c["p_value_adjusted"]),
+        seq_p,
+        "one comparison: Holm leaves it"
+    );
+    assert_eq!(c["significant"], seq_p < 0.05);
+    let (ci, seq_ci) = (&c["absolute"]["ci"], &c["sequential"]["ci"]);
+    assert!(
+        num(&seq_ci[0]) < num(&ci[0]) && num(&ci[1]) < num(&seq_ci[1]),
+        "{c}"
+    );
+    // Flat prior: the posterior of the relative lift is the delta-method estimate itself.
+    let b = &c["bayesian"];
+    let rel = &c["relative"];
+    for (got, want) in [
+        (&b["mean"], &rel["estimate"]),
+        (&b["sd"], &rel["std_error"]),
+        (&b["ci"][0], &rel["ci"][0]),
+        (&b["ci"][1], &rel["ci"][1]),
+    ] {
+        assert!(
+            (num(got) - num(want)).abs() <= 1e-12 * num(want).abs(),
+            "{b} vs {rel}"
+        );
+    }
+    let chance = num(&b["chance_to_beat_control"]);
+    assert!(chance > 0.5 && chance <= 1.0, "{b}");
+    assert!(num(&b["risk_ship"]) < num(&b["risk_keep_control"]), "{b}");
+    let text = support::ok(&["analyze", &fixture.spec()]);
+    assert!(text.contains("anytime-valid"), "{text}");
+    assert!(text.contains("P(better)"), "{text}");
+}
+
 #[test]
 fn tables_show_the_decision_first() {
     let fixture = Fixture::new();

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use counterfact_models::readout::{MetricKind, MetricRole};
+use counterfact_models::readout::{MetricKind, MetricRole, Monitoring};
 use counterfact_stats::adjust::AdjustMethod;
+use counterfact_stats::bayes::GaussianPrior;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -30,6 +31,9 @@ pub struct ExperimentSpec {
     /// `[[metric]]` in spec order.
     #[serde(rename = "metric", default)]
     pub metrics: Vec<MetricSpec>,
+    /// `[monitoring]`: sequential and Bayesian readouts of a running test.
+    #[serde(default)]
+    pub monitoring: MonitoringSpec,
     /// Directory of the spec file; source paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -424,6 +428,102 @@ pub fn load_spec(path: &Path) -> Result<ExperimentSpec> {
     parse_spec(&text, path)
 }
 
+/// `[monitoring]`: anytime-valid p-values and intervals (`sequential`) and the Bayesian
+/// readout of the relative lift (`bayesian`), docs/readout.md "Monitoring".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringSpec {
+    /// Anytime-valid inference; significance and decisions then use it.
+    #[serde(default)]
+    pub sequential: bool,
+    /// Total sample size at which the confidence sequence is tightest (default 5000, as
+    /// GrowthBook).
+    pub tuning_n: Option<f64>,
+    /// Bayesian readout (chance to beat control, risk, credible interval).
+    #[serde(default)]
+    pub bayesian: bool,
+    /// Mean of the normal prior on the relative lift (with `prior_variance`; flat when absent).
+    pub prior_mean: Option<f64>,
+    /// Variance of the normal prior on the relative lift.
+    pub prior_variance: Option<f64>,
+}
+
+/// GrowthBook's default tuning sample size of the asymptotic confidence sequence.
+pub const DEFAULT_TUNING_N: f64 = 5000.0;
+
+impl MonitoringSpec {
+    /// The readout settings; call on a validated spec.
+    pub fn monitoring(&self) -> Monitoring {
+        let prior = match (self.prior_mean, self.prior_variance) {
+            (Some(mean), Some(variance)) => GaussianPrior {
+                mean,
+                variance,
+                proper: true,
+            },
+            _ => GaussianPrior::flat(),
+        };
+        Monitoring {
+            sequential_tuning_n: self
+                .sequential
+                .then(|| self.tuning_n.unwrap_or(DEFAULT_TUNING_N)),
+            bayesian_prior: self.bayesian.then_some(prior),
+        }
+    }
+
+    fn validate(&self, p: &Path) -> Result<()> {
+        if let Some(n) = self.tuning_n {
+            if !self.sequential {
+                return Err(DataError::invalid(
+                    p,
+                    "monitoring.tuning_n",
+                    "is set but sequential = false",
+                ));
+            }
+            if !(n.is_finite() && n > 0.0) {
+                return Err(DataError::invalid(
+                    p,
+                    "monitoring.tuning_n",
+                    format!("{n} is not a positive finite number"),
+                ));
+            }
+        }
+        match (self.prior_mean, self.prior_variance) {
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(DataError::invalid(
+                    p,
+                    "monitoring",
+                    "prior_mean and prior_variance go together",
+                ));
+            }
+            (Some(m), Some(v)) => {
+                if !self.bayesian {
+                    return Err(DataError::invalid(
+                        p,
+                        "monitoring.prior_mean",
+                        "a prior is set but bayesian = false",
+                    ));
+                }
+                if !m.is_finite() {
+                    return Err(DataError::invalid(
+                        p,
+                        "monitoring.prior_mean",
+                        format!("{m} is not finite"),
+                    ));
+                }
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(DataError::invalid(
+                        p,
+                        "monitoring.prior_variance",
+                        format!("{v} is not a positive finite number"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Parses and validates spec text; `path` locates the file (relative sources, messages).
 pub fn parse_spec(text: &str, path: &Path) -> Result<ExperimentSpec> {
     let mut spec: ExperimentSpec = toml::from_str(text).map_err(|e| {
@@ -574,6 +674,7 @@ fn validate(spec: &ExperimentSpec) -> Result<()> {
         }
     }
     parse_end(spec)?;
+    spec.monitoring.validate(p)?;
     if spec.sources.is_empty() {
         return Err(DataError::invalid(
             p,

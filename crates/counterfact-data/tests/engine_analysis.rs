@@ -45,6 +45,7 @@ margin = 0.5
         variants: p.variants.clone(),
         alpha: p.spec.experiment.alpha,
         correction: p.spec.experiment.correction.adjust_method(),
+        monitoring: p.spec.monitoring.monitoring(),
     };
     let readout = analyze(
         &config,

@@ -162,6 +162,7 @@ fn run_readout(spec: &Path) -> Readout {
         alpha: exp.alpha,
         correction: parse_correction(correction.as_str().expect("correction name"))
             .expect("correction parses"),
+        monitoring: Default::default(),
     };
     let srm = srm_report(
         &prep.variants,

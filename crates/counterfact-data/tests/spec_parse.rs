@@ -50,6 +50,71 @@ fn defaults_and_paths() {
 }
 
 #[test]
+fn monitoring_section() {
+    let base = format!("{HEADER}{WATCH_HOURS}");
+    let off = parse(&base).expect("valid").monitoring.monitoring();
+    assert_eq!(off.sequential_tuning_n, None);
+    assert_eq!(off.bayesian_prior, None);
+    let on = parse(&format!(
+        "{base}\n[monitoring]\nsequential = true\nbayesian = true\nprior_mean = 0.0\nprior_variance = 0.09\n"
+    ))
+    .expect("valid")
+    .monitoring
+    .monitoring();
+    assert_eq!(on.sequential_tuning_n, Some(5000.0));
+    let prior = on.bayesian_prior.expect("a prior");
+    assert!(prior.proper && prior.variance == 0.09);
+    let flat = parse(&format!(
+        "{base}\n[monitoring]\nbayesian = true\nsequential = true\ntuning_n = 20000\n"
+    ))
+    .expect("valid")
+    .monitoring
+    .monitoring();
+    assert!(!flat.bayesian_prior.expect("a prior").proper);
+    assert_eq!(flat.sequential_tuning_n, Some(20000.0));
+    for (section, field, message) in [
+        (
+            "tuning_n = 100",
+            "monitoring.tuning_n",
+            "sequential = false",
+        ),
+        (
+            "sequential = true\ntuning_n = 0",
+            "monitoring.tuning_n",
+            "positive",
+        ),
+        (
+            "bayesian = true\nprior_mean = 0.0",
+            "monitoring",
+            "go together",
+        ),
+        (
+            "prior_mean = 0.0\nprior_variance = 1.0",
+            "monitoring.prior_mean",
+            "bayesian = false",
+        ),
+        (
+            "bayesian = true\nprior_mean = 0.0\nprior_variance = -1.0",
+            "monitoring.prior_variance",
+            "positive",
+        ),
+    ] {
+        invalid(
+            &format!("{base}\n[monitoring]\n{section}\n"),
+            field,
+            message,
+        );
+    }
+    match parse(&format!("{base}\n[monitoring]\nsequentail = true\n")) {
+        Err(DataError::SpecSyntax { line, message, .. }) => {
+            assert!(message.contains("sequentail"), "{message}");
+            assert!(line > 1);
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+#[test]
 fn experiment_rules() {
     let base = format!("{HEADER}{WATCH_HOURS}");
     invalid(

@@ -6,8 +6,9 @@
 
 use counterfact_models::readout::{
     ArmRatioSums, ArmSums, ArmValues, MetricData, MetricDefinition, MetricInput, MetricKind,
-    MetricRole, analyze_metric,
+    MetricRole, Monitoring, Population, ReadoutConfig, analyze, analyze_metric, srm_report,
 };
+use counterfact_stats::bayes::GaussianPrior;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -232,4 +233,56 @@ fn cuped_aa_and_coverage() {
         (1.0 - BAND[1]..=1.0 - BAND[0]).contains(&coverage),
         "{coverage}"
     );
+}
+
+/// Monitoring on the CUPED metric of a full readout, A/A: the anytime-valid test (one look at
+/// the end) rejects well below α, and the Bayesian chance to beat control with a flat prior
+/// exceeds 0.975 in 2.5% of runs (it is Φ of the one-sided z of the relative lift).
+#[test]
+fn monitoring_aa_rates() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let variants = vec!["c".to_string(), "t".to_string()];
+    let config = ReadoutConfig {
+        experiment: "aa".to_string(),
+        control: "c".to_string(),
+        variants: variants.clone(),
+        alpha: ALPHA,
+        correction: None,
+        monitoring: Monitoring {
+            sequential_tuning_n: Some(5000.0),
+            bayesian_prior: Some(GaussianPrior::flat()),
+        },
+    };
+    let srm = srm_report(&variants, &[1.0, 1.0], &[200, 200], &[], 0.001).expect("srm");
+    let def = definition(MetricKind::Mean, None, &["pre"]);
+    let (mut sequential, mut fixed, mut confident) = (0, 0, 0);
+    for _ in 0..RUNS {
+        let arms = vec![
+            cuped_arm(&mut rng, "c", 200, 0.0),
+            cuped_arm(&mut rng, "t", 200, 0.0),
+        ];
+        let metric = input(def.clone(), MetricData::Sums { arms });
+        let r = analyze(
+            &config,
+            &[metric],
+            &[],
+            srm.clone(),
+            Population::default(),
+            vec![],
+        )
+        .expect("readout");
+        let c = &r.metrics[0].comparisons[0];
+        let s = c.sequential.as_ref().expect("a sequential readout");
+        sequential += usize::from(s.p_value < ALPHA);
+        fixed += usize::from(c.p_value < ALPHA);
+        assert_eq!(c.significant, s.p_value < ALPHA);
+        let b = c.bayesian.as_ref().expect("a Bayesian readout");
+        confident += usize::from(b.chance_to_beat_control > 0.975);
+    }
+    let seq_rate = report("monitoring: anytime-valid, one look", sequential, RUNS);
+    let fixed_rate = report("monitoring: fixed horizon, same runs", fixed, RUNS);
+    let bayes_rate = report("monitoring: P(better) > 0.975, flat prior", confident, RUNS);
+    assert!(seq_rate <= ALPHA && seq_rate < fixed_rate, "{seq_rate}");
+    // 99% binomial interval of 0.025 over 10,000 runs.
+    assert!((0.021..=0.029).contains(&bayes_rate), "{bayes_rate}");
 }

@@ -167,6 +167,7 @@ fn readout_level_errors_and_segment_notes() {
         variants: variants.clone(),
         alpha: 0.05,
         correction: parse_correction("benjamini-hochberg").unwrap(),
+        monitoring: Default::default(),
     };
     let two_arms = sums(
         MetricKind::Mean,

@@ -186,6 +186,7 @@ proptest! {
                 variants,
                 alpha,
                 correction: Some(counterfact_stats::adjust::AdjustMethod::Holm),
+                monitoring: Default::default(),
             };
             let segments = vec![("d".to_string(), "v".to_string(), metrics.clone())];
             let _ = analyze(&config, &metrics, &segments, srm, Population::default(), Vec::new());

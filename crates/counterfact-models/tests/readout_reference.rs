@@ -144,6 +144,7 @@ fn readout_matches_reference() {
                     variants,
                     alpha: common::num(&case["alpha"]),
                     correction: parse_correction(case["correction"].as_str().unwrap()).unwrap(),
+                    monitoring: Default::default(),
                 };
                 let r = analyze(
                     &config,

@@ -306,6 +306,32 @@ fn absolute_cell(kind: MetricKind, e: &Estimate) -> String {
     }
 }
 
+/// The anytime-valid p-value and interval of the absolute effect.
+fn sequential_cell(kind: MetricKind, c: &Comparison) -> String {
+    let Some(s) = &c.sequential else {
+        return "—".to_string();
+    };
+    let scale = if is_share(kind) { 100.0 } else { 1.0 };
+    format!(
+        "p {}\n[{}, {}]",
+        p_value(s.p_value),
+        signed(scale * s.ci[0]),
+        signed(scale * s.ci[1])
+    )
+}
+
+/// Chance to beat control and the risk of shipping, from the Bayesian readout.
+fn bayesian_cell(c: &Comparison) -> String {
+    match &c.bayesian {
+        Some(b) => format!(
+            "{}\nrisk {}",
+            percent(b.chance_to_beat_control),
+            percent(b.risk_ship)
+        ),
+        None => "—".to_string(),
+    }
+}
+
 fn relative_cell(e: &Estimate) -> String {
     format!(
         "{}\n[{}, {}]",
@@ -405,6 +431,8 @@ fn metric_table(
     let with_adjustment = comparisons().any(|c| c.adjustment.is_some());
     let with_truth = comparisons().any(|c| c.true_effect.is_some());
     let with_uncapped = comparisons().any(|c| c.uncapped.is_some());
+    let with_sequential = comparisons().any(|c| c.sequential.is_some());
+    let with_bayesian = comparisons().any(|c| c.bayesian.is_some());
     let confidence = percent(1.0 - readout.alpha);
     let absolute_header = format!("absolute effect\n[{confidence} CI]");
     let relative_header = format!("relative effect\n[{confidence} CI]");
@@ -421,6 +449,12 @@ fn metric_table(
     } else {
         "p\n(adjusted)"
     });
+    if with_sequential {
+        header.push("anytime-valid\np [CI]");
+    }
+    if with_bayesian {
+        header.push("P(better)\nrisk (rel.)");
+    }
     if with_adjustment {
         header.push("CUPED\nvar. reduction");
     }
@@ -456,6 +490,12 @@ fn metric_table(
                 Cell::new(relative_cell(&c.relative)),
                 Cell::new(p_cell(role, c)),
             ];
+            if with_sequential {
+                row.push(Cell::new(sequential_cell(m.kind, c)));
+            }
+            if with_bayesian {
+                row.push(Cell::new(bayesian_cell(c)));
+            }
             if with_adjustment {
                 row.push(Cell::new(cuped_cell(c)));
             }
@@ -474,7 +514,18 @@ fn metric_table(
     right_align(&mut table, 2..columns);
     let _ = writeln!(out, "\n{title}");
     push_table(out, &table);
-    let significance = if role == MetricRole::Guardrail {
+    let significance = if with_sequential {
+        format!(
+            "* significant at alpha {} by the anytime-valid p-value{}",
+            number(readout.alpha),
+            if role == MetricRole::Guardrail {
+                " (not adjusted); non-inferior: fixed-horizon one-sided test against the margin"
+                    .to_string()
+            } else {
+                format!(" after the {} correction", readout.correction)
+            }
+        )
+    } else if role == MetricRole::Guardrail {
         format!(
             "* significant at alpha {} (two-sided, not adjusted); non-inferior: one-sided test \
              against the margin",

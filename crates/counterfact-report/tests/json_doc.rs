@@ -89,7 +89,7 @@ fn every_documented_field_exists() {
     let paths = documented();
     assert!(paths.len() > 60, "only {} documented fields", paths.len());
     for srm_bug in [false, true] {
-        let tree = readout_json(&common::readout(srm_bug));
+        let tree = readout_json(&common::monitored(common::readout(srm_bug)));
         for path in &paths {
             let segments: Vec<&str> = path.split('.').collect();
             assert!(
@@ -104,7 +104,11 @@ fn every_documented_field_exists() {
 fn every_field_is_documented() {
     let documented: BTreeSet<String> = documented().into_iter().collect();
     let mut found = BTreeSet::new();
-    collect(&readout_json(&common::readout(false)), "", &mut found);
+    collect(
+        &readout_json(&common::monitored(common::readout(false))),
+        "",
+        &mut found,
+    );
     let missing: Vec<&String> = found.difference(&documented).collect();
     assert!(
         missing.is_empty(),

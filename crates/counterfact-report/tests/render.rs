@@ -54,6 +54,14 @@ fn srm_readout_matches_its_snapshot() {
 }
 
 #[test]
+fn monitored_readout_matches_its_snapshot() {
+    let text = render_readout(&common::monitored(common::readout(false)), &options());
+    check_snapshot("monitored", &text);
+    assert!(text.contains("anytime-valid"), "{text}");
+    assert!(text.contains("by the anytime-valid p-value"), "{text}");
+}
+
+#[test]
 fn decision_comes_first_and_sections_follow_in_order() {
     let text = render_readout(&common::readout(false), &options());
     let order = [

@@ -8,7 +8,9 @@ use common::{assert_close, cases, num, nums};
 use counterfact_stats::bayes::beta::{
     BetaPosterior, beta_readout, expected_losses, prob_treatment_beats,
 };
-use counterfact_stats::bayes::{ArmSummary, GaussianPrior, LiftScale, effect_posterior};
+use counterfact_stats::bayes::{
+    ArmSummary, GaussianPrior, LiftScale, effect_posterior, lift_posterior,
+};
 use serde_json::Value;
 
 fn arm(v: &Value) -> ArmSummary {
@@ -56,6 +58,38 @@ fn effect_model_matches_mpmath_and_gbstats() {
         let ci = nums(&c["ci"]);
         assert_close(r.ci[0], ci[0], 1e-9, &format!("ci lo {ctx}"));
         assert_close(r.ci[1], ci[1], 1e-9, &format!("ci hi {ctx}"));
+        // The same posterior from the data lift and its variance (the readout's path): with a
+        // flat prior the posterior is the data lift itself.
+        let data = effect_posterior(
+            &arm(&c["control"]),
+            &arm(&c["treatment"]),
+            scale(&c["scale"]),
+            &GaussianPrior::flat(),
+            num(&c["confidence"]),
+        )
+        .unwrap();
+        let l = lift_posterior(
+            data.mean,
+            data.sd * data.sd,
+            scale(&c["scale"]),
+            &prior,
+            num(&c["confidence"]),
+        )
+        .unwrap();
+        for (got, key) in [
+            (l.mean, "mean"),
+            (l.sd, "sd"),
+            (l.chance_to_win, "chance_to_win"),
+            (l.risk_control, "risk_control"),
+            (l.risk_treatment, "risk_treatment"),
+        ] {
+            assert_close(
+                got,
+                num(&c[key]),
+                1e-9,
+                &format!("{key} from the lift {ctx}"),
+            );
+        }
         if let Some(g) = c.get("gbstats") {
             // gbstats itself (double precision, scipy truncnorm for the risk): 1e-9 relative.
             assert_close(r.chance_to_win, num(&g["chance_to_win"]), 1e-9, &ctx);
@@ -124,6 +158,19 @@ fn beta_credible_interval_has_its_coverage() {
 
 #[test]
 fn bad_input_is_an_error() {
+    for (lift, variance) in [(f64::NAN, 1.0), (0.1, 0.0), (0.1, -1.0), (0.1, f64::NAN)] {
+        assert!(
+            lift_posterior(
+                lift,
+                variance,
+                LiftScale::Relative,
+                &GaussianPrior::flat(),
+                0.95
+            )
+            .is_err(),
+            "{lift} {variance}"
+        );
+    }
     let a = ArmSummary::new(100.0, 1.0, 1.0).unwrap();
     let z = ArmSummary::new(100.0, 0.0, 1.0).unwrap();
     let flat = GaussianPrior::flat();

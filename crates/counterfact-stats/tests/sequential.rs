@@ -10,12 +10,14 @@
 mod common;
 
 use common::{assert_close, cases, num, nums};
+use counterfact_stats::Alternative;
 use counterfact_stats::moments::Moments;
 use counterfact_stats::sequential::group_sequential::{
     Spending, crossing_probabilities, inflation_factor, lan_demets_boundaries,
 };
 use counterfact_stats::sequential::mixture::{
-    Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_moments,
+    Metric, Mixing, MixtureSequentialTest, asymptotic_rho, mixture_test_from_estimate,
+    mixture_test_from_moments,
 };
 use counterfact_stats::sequential::multinomial::{MultinomialSequentialTest, poisson_rate_test};
 use serde_json::Value;
@@ -84,6 +86,31 @@ fn mixture_matches_gbstats_and_msprt_closed_form() {
         assert_close(r.e_value, num(&c["e_value"]), TOL, &format!("{id} e"));
         assert_eq!(r.cs, r.cs_look, "{id}: one look");
         assert_eq!(r.always_valid_p, r.p_value_look, "{id}: one look");
+        // The same look from the estimate and its standard error (the readout's path).
+        let e = mixture_test_from_estimate(
+            r.estimate,
+            r.std_error,
+            [t.n, k.n],
+            mixing,
+            num(&c["null_value"]),
+            num(&c["alpha"]),
+            Alternative::TwoSided,
+        )
+        .unwrap();
+        assert_close(e.cs_look[0], ci[0], TOL, &format!("{id} lo from estimate"));
+        assert_close(e.cs_look[1], ci[1], TOL, &format!("{id} hi from estimate"));
+        assert_close(
+            e.p_value_look,
+            num(&c["p_value"]),
+            TOL,
+            &format!("{id} p from estimate"),
+        );
+        assert_close(
+            e.e_value,
+            num(&c["e_value"]),
+            TOL,
+            &format!("{id} e from estimate"),
+        );
     }
 }
 
@@ -258,6 +285,27 @@ fn bad_input_is_an_error() {
         mixture_test_from_moments(&m, &m, Metric::Mean, Mixing::Msprt { tau2: 1.0 }, 0.0, 0.05)
             .is_err()
     );
+    let asymptotic = Mixing::Asymptotic { tuning_n: 5000.0 };
+    for (estimate, se, n) in [
+        (f64::NAN, 1.0, [10, 10]),
+        (0.1, 0.0, [10, 10]),
+        (0.1, f64::INFINITY, [10, 10]),
+        (0.1, 1.0, [0, 10]),
+    ] {
+        assert!(
+            mixture_test_from_estimate(
+                estimate,
+                se,
+                n,
+                asymptotic,
+                0.0,
+                0.05,
+                Alternative::TwoSided
+            )
+            .is_err(),
+            "{estimate} {se} {n:?}"
+        );
+    }
     assert!(MultinomialSequentialTest::new(&[0.5, 0.6], 100.0, 0.05).is_err());
     assert!(MultinomialSequentialTest::new(&[1.0], 100.0, 0.05).is_err());
     let mut t = MultinomialSequentialTest::new(&[0.5, 0.5], 100.0, 0.05).unwrap();

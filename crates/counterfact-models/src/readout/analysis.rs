@@ -215,6 +215,8 @@ pub(super) fn comparison(
         non_inferiority: None,
         uncapped: None,
         true_effect: None,
+        sequential: None,
+        bayesian: None,
     }
 }
 

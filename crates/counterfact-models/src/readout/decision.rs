@@ -6,9 +6,10 @@ use std::str::FromStr;
 use counterfact_stats::adjust::{AdjustMethod, adjust_p_values};
 
 use super::analysis::{analyze_metric, check_alpha};
+use super::monitoring::monitor;
 use super::types::{
-    Comparison, Decision, MetricData, MetricInput, MetricReadout, MetricRole, Population, Readout,
-    SegmentReadout, SrmReport, Verdict,
+    Comparison, Decision, MetricData, MetricInput, MetricReadout, MetricRole, Monitoring,
+    Population, Readout, SegmentReadout, SrmReport, Verdict,
 };
 use crate::error::ModelError;
 
@@ -25,6 +26,8 @@ pub struct ReadoutConfig {
     pub alpha: f64,
     /// Multiple-testing correction across primary and secondary metrics × arms; `None` = none.
     pub correction: Option<AdjustMethod>,
+    /// Sequential and Bayesian readouts to add (none by default).
+    pub monitoring: Monitoring,
 }
 
 /// Parses a spec's `correction`: "none", or an [`AdjustMethod`] name (also "benjamini-hochberg"
@@ -219,10 +222,18 @@ pub fn analyze(
     let mut readouts = Vec::with_capacity(metrics.len());
     for m in metrics {
         check_variants(m, &variants)?;
-        readouts.push(order(
-            analyze_metric(m, &config.control, config.alpha)?,
-            &variants,
-        ));
+        let mut r = order(analyze_metric(m, &config.control, config.alpha)?, &variants);
+        monitor(&mut r, &config.monitoring, config.alpha)?;
+        if config.monitoring.sequential_tuning_n.is_some() {
+            // Under monitoring, significance and the decisions rest on the anytime-valid tests.
+            for c in &mut r.comparisons {
+                if let Some(s) = &c.sequential {
+                    c.p_value_adjusted = s.p_value;
+                    c.significant = s.p_value < config.alpha;
+                }
+            }
+        }
+        readouts.push(r);
     }
     let family: Vec<(usize, usize)> = readouts
         .iter()
@@ -233,7 +244,10 @@ pub fn analyze(
     if let (Some(method), false) = (config.correction, family.is_empty()) {
         let p: Vec<f64> = family
             .iter()
-            .map(|&(i, j)| readouts[i].comparisons[j].p_value)
+            .map(|&(i, j)| {
+                let c = &readouts[i].comparisons[j];
+                c.sequential.as_ref().map_or(c.p_value, |s| s.p_value)
+            })
             .collect();
         let adjusted = adjust_p_values(&p, method, config.alpha)
             .map_err(ModelError::stats("multiplicity correction"))?;
@@ -252,9 +266,14 @@ pub fn analyze(
         let mut seg = Vec::with_capacity(inputs.len());
         for m in inputs {
             let result = check_variants(m, &variants)
-                .and_then(|()| analyze_metric(m, &config.control, config.alpha));
+                .and_then(|()| analyze_metric(m, &config.control, config.alpha))
+                .map(|r| order(r, &variants))
+                .and_then(|mut r| {
+                    monitor(&mut r, &config.monitoring, config.alpha)?;
+                    Ok(r)
+                });
             match result {
-                Ok(r) => seg.push(order(r, &variants)),
+                Ok(r) => seg.push(r),
                 Err(e) => notes.push(format!(
                     "segment {dimension}={value}: metric {} skipped: {e}",
                     m.definition.name
@@ -270,6 +289,13 @@ pub fn analyze(
     if !srm.passed {
         notes.push("the SRM check failed: the effects below must not be trusted".to_string());
     }
+    if let Some(n) = config.monitoring.sequential_tuning_n {
+        notes.push(format!(
+            "sequential: significance and decisions use anytime-valid p-values (asymptotic \
+             confidence sequence tuned at N* = {n}); p_value is the fixed-horizon one; guardrail \
+             non-inferiority stays fixed-horizon"
+        ));
+    }
     Ok(Readout {
         experiment: config.experiment.clone(),
         control: config.control.clone(),
@@ -278,6 +304,7 @@ pub fn analyze(
         correction: config
             .correction
             .map_or_else(|| "none".to_string(), |m| m.as_str().to_string()),
+        monitoring: config.monitoring,
         decision_rule: DECISION_RULE.to_string(),
         trustworthy: srm.passed,
         decisions,

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod decision;
+mod monitoring;
 mod quantile;
 mod srm;
 mod types;

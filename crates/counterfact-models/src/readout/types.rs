@@ -232,6 +232,54 @@ pub struct Comparison {
     pub uncapped: Option<Box<Comparison>>,
     /// The true effect baked into demo data (absolute), when known.
     pub true_effect: Option<f64>,
+    /// Anytime-valid test of the absolute effect, when monitoring asks for it.
+    #[serde(default)]
+    pub sequential: Option<SequentialReadout>,
+    /// Bayesian readout of the relative lift, when monitoring asks for it.
+    #[serde(default)]
+    pub bayesian: Option<BayesianReadout>,
+}
+
+/// Anytime-valid p-value and interval of one comparison's absolute effect: the asymptotic
+/// confidence sequence of Waudby-Smith et al. (2023) as GrowthBook computes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequentialReadout {
+    /// Method, e.g. "asymptotic confidence sequence, effect estimate".
+    pub method: String,
+    /// Tuning sample size N* (the sequence is tightest near N* units in total).
+    pub tuning_n: f64,
+    /// Always-valid p-value of this look.
+    pub p_value: f64,
+    /// Confidence-sequence interval of the absolute effect at this look.
+    pub ci: [f64; 2],
+}
+
+/// Bayesian readout of one comparison's relative lift: a normal model of the delta-method lift
+/// updated by a normal prior (GrowthBook's effect model), oriented by `higher_is_better`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BayesianReadout {
+    /// Posterior mean of the relative lift.
+    pub mean: f64,
+    /// Posterior standard deviation of the relative lift.
+    pub sd: f64,
+    /// Equal-tailed (1 − alpha) credible interval of the relative lift.
+    pub ci: [f64; 2],
+    /// Posterior probability that the arm is better than control in the metric's good direction.
+    pub chance_to_beat_control: f64,
+    /// Expected relative loss of shipping the arm if it is in fact worse.
+    pub risk_ship: f64,
+    /// Expected relative loss of keeping control if the arm is in fact better.
+    pub risk_keep_control: f64,
+}
+
+/// Readouts for teams that look at a running test (docs/readout.md, "Monitoring").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Monitoring {
+    /// Anytime-valid inference tuned at this total sample size N*; significance and the
+    /// decisions then use the anytime-valid p-values.
+    pub sequential_tuning_n: Option<f64>,
+    /// Bayesian readout of the relative lift under this prior.
+    pub bayesian_prior: Option<counterfact_stats::bayes::GaussianPrior>,
 }
 
 /// The readout of one metric.
@@ -356,6 +404,9 @@ pub struct Readout {
     pub alpha: f64,
     /// Multiple-testing correction applied across primary and secondary metrics × arms.
     pub correction: String,
+    /// Monitoring readouts added to the comparisons (sequential, Bayesian).
+    #[serde(default)]
+    pub monitoring: Monitoring,
     /// The rule the decisions applied, in words.
     pub decision_rule: String,
     /// False when the SRM check failed: the numbers below must not be trusted.

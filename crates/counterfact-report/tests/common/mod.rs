@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 use counterfact_models::readout::{
-    Adjustment, ArmSummary, Comparison, Decision, Estimate, MetricKind, MetricReadout, MetricRole,
-    NonInferiority, Population, Readout, SegmentReadout, SrmReport, SrmTest, Verdict,
+    Adjustment, ArmSummary, BayesianReadout, Comparison, Decision, Estimate, MetricKind,
+    MetricReadout, MetricRole, Monitoring, NonInferiority, Population, Readout, SegmentReadout,
+    SequentialReadout, SrmReport, SrmTest, Verdict,
 };
+use counterfact_stats::bayes::GaussianPrior;
 
 fn estimate(estimate: f64, std_error: f64) -> Estimate {
     Estimate {
@@ -41,6 +43,8 @@ fn comparison(variant: &str, control: f64, treatment: f64, se: f64, p: f64) -> C
         non_inferiority: None,
         uncapped: None,
         true_effect: None,
+        sequential: None,
+        bayesian: None,
     }
 }
 
@@ -291,6 +295,7 @@ pub fn readout(srm_bug: bool) -> Readout {
         ],
         alpha: 0.05,
         correction: "holm".to_string(),
+        monitoring: Default::default(),
         decision_rule: "ship when every primary is significant in its good direction and every \
                         guardrail is non-inferior; don't ship on SRM, a primary significantly \
                         bad or a guardrail significantly worse; otherwise inconclusive"
@@ -309,4 +314,33 @@ pub fn readout(srm_bug: bool) -> Readout {
         segments: vec![segment("android", 1.0), segment("ios", 1.1)],
         notes: vec!["data cut-off 2026-03-08T00:00:00Z".to_string()],
     }
+}
+
+/// The readout with monitoring on: every comparison carries the anytime-valid test and the
+/// Bayesian readout (values shaped like the real ones, not computed).
+pub fn monitored(mut r: Readout) -> Readout {
+    r.monitoring = Monitoring {
+        sequential_tuning_n: Some(5000.0),
+        bayesian_prior: Some(GaussianPrior::flat()),
+    };
+    for m in &mut r.metrics {
+        for c in &mut m.comparisons {
+            let widen = 1.6 * c.absolute.std_error;
+            c.sequential = Some(SequentialReadout {
+                method: "asymptotic confidence sequence, effect estimate".to_string(),
+                tuning_n: 5000.0,
+                p_value: (c.p_value * 4.0).min(1.0),
+                ci: [c.absolute.ci[0] - widen, c.absolute.ci[1] + widen],
+            });
+            c.bayesian = Some(BayesianReadout {
+                mean: c.relative.estimate,
+                sd: c.relative.std_error,
+                ci: c.relative.ci,
+                chance_to_beat_control: 0.97,
+                risk_ship: 0.000_4,
+                risk_keep_control: 0.021,
+            });
+        }
+    }
+    r
 }

@@ -171,9 +171,6 @@ pub fn effect_posterior(
             other => other,
         })?;
     }
-    if prior.proper {
-        GaussianPrior::normal(prior.mean, prior.variance)?;
-    }
     if control.variance <= 0.0 || treatment.variance <= 0.0 {
         return Err(StatsError::Degenerate(
             "an arm has zero variance: the lift has no posterior spread".to_string(),
@@ -196,6 +193,25 @@ pub fn effect_posterior(
             ((mt - mc) / mc, v)
         }
     };
+    lift_posterior(data_mean, data_var, scale, prior, confidence)
+}
+
+/// Normal posterior of a lift estimated by `lift` with sampling variance `variance` (e.g. a
+/// CUPED-adjusted or delta-method effect), updated by the normal prior: the model of
+/// [`effect_posterior`], which GrowthBook applies to any lift with a normal limit.
+pub fn lift_posterior(
+    lift: f64,
+    variance: f64,
+    scale: LiftScale,
+    prior: &GaussianPrior,
+    confidence: f64,
+) -> Result<EffectPosterior> {
+    check_confidence(confidence)?;
+    check_finite_arg("lift", lift)?;
+    if prior.proper {
+        GaussianPrior::normal(prior.mean, prior.variance)?;
+    }
+    let (data_mean, data_var) = (lift, variance);
     if !(data_var.is_finite() && data_var > 0.0) {
         return Err(StatsError::Degenerate(format!(
             "the variance of the lift is {data_var}"

@@ -251,6 +251,27 @@ fn evaluate(
     }
     let estimate = treatment.mean - control.mean;
     let total = (treatment.n + control.n) as f64;
+    Some(evaluate_estimate(
+        estimate,
+        v,
+        total,
+        mixing,
+        theta0,
+        alpha,
+        alternative,
+    ))
+}
+
+/// One look at an estimate with variance `v > 0` from `total` observations.
+fn evaluate_estimate(
+    estimate: f64,
+    v: f64,
+    total: f64,
+    mixing: Mixing,
+    theta0: f64,
+    alpha: f64,
+    alternative: Alternative,
+) -> Look {
     // GrowthBook tunes the one-sided sequence at 2α.
     let rho2 = |level: f64, tuning_n: f64| {
         let l = -2.0 * level.ln();
@@ -262,7 +283,7 @@ fn evaluate(
                 Mixing::Msprt { tau2 } => tau2,
                 Mixing::Asymptotic { tuning_n } => rho2(alpha, tuning_n) * total * v,
             };
-            return Some(mixture_look(estimate, v, tau2, theta0, alpha));
+            return mixture_look(estimate, v, tau2, theta0, alpha);
         }
         Alternative::Greater => 1.0,
         Alternative::Less => -1.0,
@@ -275,7 +296,7 @@ fn evaluate(
             total,
         },
     };
-    Some(one_sided_look(estimate, v, one_sided, theta0, alpha, sign))
+    one_sided_look(estimate, v, one_sided, theta0, alpha, sign)
 }
 
 fn method_name(metric: Metric, mixing: Mixing, alternative: Alternative) -> String {
@@ -283,6 +304,10 @@ fn method_name(metric: Metric, mixing: Mixing, alternative: Alternative) -> Stri
         Metric::Mean => "difference in means",
         Metric::Proportion => "difference in proportions",
     };
+    method_label(what, mixing, alternative)
+}
+
+fn method_label(what: &str, mixing: Mixing, alternative: Alternative) -> String {
     let side = match alternative {
         Alternative::TwoSided => "",
         Alternative::Less | Alternative::Greater => "one-sided ",
@@ -337,6 +362,67 @@ pub fn mixture_test_from_moments_with_alternative(
         )));
     }
     Ok(r)
+}
+
+/// One look at an effect estimate with its standard error from `n` = [treatment, control]
+/// observations (e.g. a CUPED-adjusted or delta-method effect of a readout): the mixture test
+/// and interval of this look alone, as [`mixture_test_from_moments`] computes them from the
+/// arms' moments (GrowthBook applies its sequence to any estimate with a normal limit this way).
+#[allow(clippy::too_many_arguments)]
+pub fn mixture_test_from_estimate(
+    estimate: f64,
+    std_error: f64,
+    n: [u64; 2],
+    mixing: Mixing,
+    null_value: f64,
+    alpha: f64,
+    alternative: Alternative,
+) -> Result<SequentialResult> {
+    check_alpha(alpha)?;
+    mixing.check()?;
+    for (name, x) in [("estimate", estimate), ("null_value", null_value)] {
+        if !x.is_finite() {
+            return Err(StatsError::invalid(name, x, "must be finite"));
+        }
+    }
+    if !(std_error.is_finite() && std_error > 0.0) {
+        return Err(StatsError::invalid(
+            "std_error",
+            std_error,
+            "must be finite and positive",
+        ));
+    }
+    if n[0] == 0 || n[1] == 0 {
+        return Err(StatsError::invalid(
+            "n",
+            format!("{n:?}"),
+            "both arms need observations",
+        ));
+    }
+    let l = evaluate_estimate(
+        estimate,
+        std_error * std_error,
+        (n[0] + n[1]) as f64,
+        mixing,
+        null_value,
+        alpha,
+        alternative,
+    );
+    Ok(SequentialResult {
+        method: method_label("effect estimate", mixing, alternative),
+        estimate: l.estimate,
+        std_error: l.se,
+        cs: [l.lo, l.hi],
+        always_valid_p: l.p,
+        cs_look: [l.lo, l.hi],
+        p_value_look: l.p,
+        e_value: l.e_value,
+        alpha,
+        null_value,
+        alternative,
+        n,
+        looks: 1,
+    })
 }
 
 /// Streaming two-arm normal-mixture test (mSPRT or asymptotic confidence sequence): feed
