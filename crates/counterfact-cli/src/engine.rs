@@ -37,8 +37,16 @@ pub fn explain(spec: &Path) -> Result<String> {
 }
 
 /// Runs the spec's queries and the analysis.
-pub fn readout(spec: &Path, partitions: Option<usize>, progress: &Progress) -> Result<Readout> {
-    let mut options = counterfact_data::EngineOptions::default();
+pub fn readout(
+    spec: &Path,
+    partitions: Option<usize>,
+    memory_limit: Option<usize>,
+    progress: &Progress,
+) -> Result<Readout> {
+    let mut options = counterfact_data::EngineOptions {
+        memory_limit,
+        ..Default::default()
+    };
     if let Some(partitions) = partitions {
         options.target_partitions = partitions;
     }

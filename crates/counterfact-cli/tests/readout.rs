@@ -330,3 +330,19 @@ fn zero_partitions_is_a_syntax_error() {
     let out = run(&["analyze", &fixture.spec(), "--partitions", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn memory_limit_takes_sizes() {
+    let fixture = Fixture::new();
+    for size in ["64M", "1g", "100000000"] {
+        support::ok(&["analyze", &fixture.spec(), "--json", "--memory-limit", size]);
+    }
+    for size in ["0", "4X", "lots", "99999999999T"] {
+        let out = run(&["analyze", &fixture.spec(), "--memory-limit", size]);
+        assert_eq!(out.status.code(), Some(2), "{size}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--memory-limit"),
+            "{size}"
+        );
+    }
+}

@@ -21,6 +21,8 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 
 use crate::error::{DataError, Result};
 use crate::spec::{
@@ -52,12 +54,16 @@ pub struct EngineOptions {
     /// DataFusion partitions (fixed so that plans, and hence float sums, do not depend on the
     /// machine's core count).
     pub target_partitions: usize,
+    /// Memory the engine may hold, in bytes; aggregations and sorts beyond it spill to the
+    /// temporary directory (DataFusion's fair spill pool). `None`: no limit.
+    pub memory_limit: Option<usize>,
 }
 
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
             target_partitions: 4,
+            memory_limit: None,
         }
     }
 }
@@ -112,7 +118,7 @@ pub fn explain_sql(spec_path: &Path) -> Result<String> {
     let options = EngineOptions::default();
     let runtime = runtime(&options)?;
     runtime.block_on(async {
-        let ctx = session(&options);
+        let ctx = session(&options)?;
         let schemas = register_sources(&ctx, &spec).await?;
         let plan = sql::compile(&spec, &schemas)?;
         type_check(&ctx, &plan).await?;
@@ -132,11 +138,18 @@ fn runtime(options: &EngineOptions) -> Result<tokio::runtime::Runtime> {
         .map_err(|e| DataError::engine("runtime", e))
 }
 
-fn session(options: &EngineOptions) -> SessionContext {
+fn session(options: &EngineOptions) -> Result<SessionContext> {
     let config = SessionConfig::new()
         .with_target_partitions(options.target_partitions.max(1))
         .with_information_schema(false);
-    SessionContext::new_with_config(config)
+    let mut runtime = RuntimeEnvBuilder::new();
+    if let Some(limit) = options.memory_limit {
+        runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
+    }
+    let runtime = runtime
+        .build_arc()
+        .map_err(|e| DataError::engine("runtime", e))?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
 fn sql_options() -> SQLOptions {
@@ -319,7 +332,7 @@ async fn run(
     options: &EngineOptions,
     progress: &dyn Progress,
 ) -> Result<PreparedReadout> {
-    let ctx = session(options);
+    let ctx = session(options)?;
     progress.stage("register sources");
     let schemas = register_sources(&ctx, &spec).await?;
     let plan = sql::compile(&spec, &schemas)?;

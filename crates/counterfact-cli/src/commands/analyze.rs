@@ -1,5 +1,6 @@
-//! `counterfact analyze SPEC.toml [--json] [--show-sql] [--partitions N]`: the readout of an
-//! experiment from its spec and data (docs/experiment-spec.md, docs/readout.md).
+//! `counterfact analyze SPEC.toml [--json] [--show-sql] [--partitions N] [--memory-limit SIZE]`:
+//! the readout of an experiment from its spec and data (docs/experiment-spec.md,
+//! docs/readout.md).
 
 use std::path::PathBuf;
 
@@ -33,6 +34,36 @@ pub struct AnalyzeArgs {
     /// the default is fixed for reproducible readouts [default: 4].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub partitions: Option<u16>,
+    /// Memory the query engine may hold (e.g. 4G, 512M, or bytes); larger aggregations spill
+    /// to the temporary directory [default: no limit].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+}
+
+/// A byte count with an optional binary suffix: K, M, G or T (powers of 1024).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("unknown size suffix {c:?} (use K, M, G or T)")),
+            };
+            (&t[..i], shift)
+        }
+        _ => (t, 0),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 4G, 512M or 1000000"))?;
+    if n == 0 {
+        return Err("the memory limit must be positive".to_string());
+    }
+    n.checked_mul(1usize << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// Runs `counterfact analyze`; `Ok(false)` when the readout is untrustworthy.
@@ -41,7 +72,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<bool> {
         render::write_sql(&engine::explain(&args.spec)?, args.json)?;
     }
     let progress = Progress::new(!args.json);
-    let readout = engine::readout(&args.spec, args.partitions.map(usize::from), &progress)?;
+    let readout = engine::readout(
+        &args.spec,
+        args.partitions.map(usize::from),
+        args.memory_limit,
+        &progress,
+    )?;
     progress.finish();
     render::print_readout(&readout, args.json)?;
     Ok(readout.trustworthy)

@@ -61,7 +61,7 @@ pub fn run(args: &DemoArgs) -> Result<bool> {
     let progress = Progress::new(!args.json);
     let effects = engine::generate_demo(args.members, args.seed, args.srm_bug, &dir, &progress)?;
     let spec = dir.join("experiment.toml");
-    let mut readout = engine::readout(&spec, None, &progress)?;
+    let mut readout = engine::readout(&spec, None, None, &progress)?;
     engine::attach_true_effects(&mut readout, &effects);
     if args.out.is_some() {
         progress.stage("unit table for counterfact check");
