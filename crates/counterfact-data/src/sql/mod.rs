@@ -371,40 +371,46 @@ impl Compiler<'_> {
     }
 
     /// The events subquery of a group: unit, timestamps in ns, raw columns; deduplicated on
-    /// the key when set (rows with a NULL key are kept as they are).
-    fn events_sql(&self, g: &ScanGroup) -> Result<String> {
+    /// the key when set (rows with a NULL key are kept as they are). Deduplication runs on the
+    /// rows of analysed units only, inside `[exposed_at, exposed_at + span)` when `span` is
+    /// given: the hash table holds the rows the metrics read, not the whole table (duplicate
+    /// deliveries share unit and timestamp, so the result is the same).
+    fn events_sql(&self, g: &ScanGroup, span: Option<i64>) -> Result<String> {
         let t = quote_ident(&g.table);
-        let unit = quote_ident(&self.spec.experiment.unit);
+        let unit = format!("t.{}", quote_ident(&self.spec.experiment.unit));
         let mut ts = Vec::new();
         for (k, col) in g.timestamps.iter().enumerate() {
             let f = column(self.schemas, &g.table, col, "timestamp")?;
-            ts.push((k, ts_ns(&g.table, col, f, &quote_ident(col))?));
+            ts.push((
+                k,
+                ts_ns(&g.table, col, f, &format!("t.{}", quote_ident(col)))?,
+            ));
         }
         let raw: Vec<String> = g.raw_columns.iter().map(|c| quote_ident(c)).collect();
-        match &g.dedupe {
-            None => {
-                let mut cols = vec![format!("{unit} AS cf_unit")];
-                cols.extend(ts.iter().map(|(k, s)| format!("{s} AS cf_t{k}")));
-                cols.extend(raw.iter().cloned());
-                Ok(format!("SELECT {} FROM {t}", cols.join(", ")))
-            }
-            Some(key) => {
-                let key = quote_ident(key);
-                let mut grouped = vec![format!("MIN({unit}) AS cf_unit")];
-                grouped.extend(ts.iter().map(|(k, s)| format!("MIN({s}) AS cf_t{k}")));
-                grouped.extend(raw.iter().map(|c| format!("MIN({c}) AS {c}")));
-                grouped.push("COUNT(*) AS cf_copies".into());
-                let mut plain = vec![format!("{unit} AS cf_unit")];
-                plain.extend(ts.iter().map(|(k, s)| format!("{s} AS cf_t{k}")));
-                plain.extend(raw.iter().cloned());
-                plain.push("CAST(1 AS BIGINT) AS cf_copies".into());
-                Ok(format!(
-                    "SELECT {} FROM {t} WHERE {key} IS NOT NULL GROUP BY {key} UNION ALL SELECT {} FROM {t} WHERE {key} IS NULL",
-                    grouped.join(", "),
-                    plain.join(", ")
-                ))
-            }
+        let mut plain = vec![format!("{unit} AS cf_unit")];
+        plain.extend(ts.iter().map(|(k, s)| format!("{s} AS cf_t{k}")));
+        plain.extend(raw.iter().map(|c| format!("t.{c} AS {c}")));
+        let Some(key) = &g.dedupe else {
+            return Ok(format!("SELECT {} FROM {t} t", plain.join(", ")));
+        };
+        let key = format!("t.{}", quote_ident(key));
+        let mut from = format!("{t} t JOIN cf_units w ON w.cf_unit = {unit}");
+        if let (Some(span), [(_, t0)]) = (span, ts.as_slice()) {
+            let _ = write!(
+                from,
+                " AND {t0} >= w.cf_exposed_ns AND {t0} < w.cf_exposed_ns + {span}"
+            );
         }
+        let mut grouped = vec![format!("MIN({unit}) AS cf_unit")];
+        grouped.extend(ts.iter().map(|(k, s)| format!("MIN({s}) AS cf_t{k}")));
+        grouped.extend(raw.iter().map(|c| format!("MIN(t.{c}) AS {c}")));
+        grouped.push("COUNT(*) AS cf_copies".into());
+        plain.push("CAST(1 AS BIGINT) AS cf_copies".into());
+        Ok(format!(
+            "SELECT {} FROM {from} WHERE {key} IS NOT NULL GROUP BY {key} UNION ALL SELECT {} FROM {from} WHERE {key} IS NULL",
+            grouped.join(", "),
+            plain.join(", ")
+        ))
     }
 
     /// One scan CTE body: per-unit aggregates of a group's items over the analysed units.
@@ -417,13 +423,14 @@ impl Compiler<'_> {
         if with_dups && g.dedupe.is_some() {
             aggs.push(format!("SUM(e.cf_copies - 1) AS cf_dup{gi}"));
         }
+        let span = (g.timestamps.len() == 1)
+            .then(|| g.items.iter().map(|i| i.span_end).max().unwrap_or(0));
         let mut sql = format!(
             "SELECT u.cf_unit, {}\n    FROM cf_units u\n    JOIN ({}) e ON e.cf_unit = u.cf_unit",
             aggs.join(",\n      "),
-            self.events_sql(g)?
+            self.events_sql(g, span)?
         );
-        if g.timestamps.len() == 1 {
-            let span = g.items.iter().map(|i| i.span_end).max().unwrap_or(0);
+        if let Some(span) = span {
             let _ = write!(
                 sql,
                 "\n    WHERE e.cf_t0 >= u.cf_exposed_ns AND e.cf_t0 < u.cf_exposed_ns + {span}"
@@ -865,7 +872,7 @@ pub(crate) fn compile(
             ) => {
                 format!(
                     "SELECT u.cf_arm, u.cf_idx, CAST(({v}) AS DOUBLE) AS cf_y{dims_sel}\nFROM cf_units u\nJOIN ({}) e ON e.cf_unit = u.cf_unit\nWHERE {w} AND {mat} AND ({v}) IS NOT NULL",
-                    c.events_sql(g)?
+                    c.events_sql(g, (g.timestamps.len() == 1).then_some(item.span_end))?
                 )
             }
             _ => {
