@@ -121,11 +121,23 @@ class Sql:
             name = f"dedup_{len(self.deduped)}"
             self.sql(f"""CREATE TEMP TABLE {name} AS SELECT DISTINCT ON ({q(dedupe)}) *
                          FROM {q(table)}""")
-            total = self.sql(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
-            kept = self.sql(f"SELECT count(*) FROM {name}").fetchone()[0]
-            self.duplicates[table] = self.duplicates.get(table, 0) + total - kept
             self.deduped[key] = name
         return self.deduped[key]
+
+    def count_duplicates(self):
+        """population.duplicate_rows as the spec defines it: copies among the rows of analysed
+        units inside the longest window of the table's metrics (gen_readout.dedupe_groups)."""
+        for (table, dedupe), g in ref.dedupe_groups(self.spec).items():
+            if dedupe is None or g["end"] is None:
+                continue
+            where = f"{q(dedupe)} IS NOT NULL"
+            if len(g["ts"]) == 1:
+                ts = q(next(iter(g["ts"])))
+                where += (f" AND r.{ts} >= u.exposed_at"
+                          f" AND r.{ts} < u.exposed_at + INTERVAL ({g['end']}) DAY")
+            d = self.sql(f"""SELECT count(*) - count(DISTINCT {q(dedupe)}) FROM {q(table)} r
+                             JOIN units u ON r.{self.u} = u.unit WHERE {where}""").fetchone()[0]
+            self.duplicates[table] = self.duplicates.get(table, 0) + d
 
     # ------------------------------------------------------------ per-unit values
 
@@ -373,6 +385,7 @@ class Sql:
             self.unit_values(m, i)
             metrics.append(self.metric(m, i, variants, alpha))
         ref.adjust(metrics, ref.CORRECTIONS[exp.get("correction", "holm")], alpha)
+        self.count_duplicates()
         pop["duplicate_rows"] = [[k, v] for k, v in sorted(self.duplicates.items())]
         srm = self.srm(variants, weights)
         segments = []

@@ -226,11 +226,9 @@ class Rows:
         return t[(t[ts] >= lo) & (t[ts] < hi)]
 
 
-def duplicate_rows(spec, tables, units):
-    """Copies dropped by `dedupe`, per table, among the rows the metrics read: rows of analysed
-    units in [exposed_at, exposed_at + longest window of the table's non-quantile metrics), or
-    all their rows when the metrics of that (table, key) use several timestamp columns."""
-    unit = spec["experiment"]["unit"]
+def dedupe_groups(spec):
+    """Per (table, dedupe key): the timestamp columns its metrics use and the longest window end
+    (days) of its non-quantile metrics (None without any)."""
     groups = {}
     for m in spec["metric"]:
         window = m.get("window_days", spec["exposure"].get("window_days", 14))
@@ -241,8 +239,16 @@ def duplicate_rows(spec, tables, units):
             if m["kind"] != "quantile":
                 end = m["day"] + 1 if m["kind"] == "retention" else window
                 g["end"] = max(g["end"] or 0, end)
+    return groups
+
+
+def duplicate_rows(spec, tables, units):
+    """Copies dropped by `dedupe`, per table, among the rows the metrics read: rows of analysed
+    units in [exposed_at, exposed_at + longest window of the table's non-quantile metrics), or
+    all their rows when the metrics of that (table, key) use several timestamp columns."""
+    unit = spec["experiment"]["unit"]
     out = {}
-    for (table, dedupe), g in groups.items():
+    for (table, dedupe), g in dedupe_groups(spec).items():
         if dedupe is None or g["end"] is None:
             continue
         t = tables[table]
