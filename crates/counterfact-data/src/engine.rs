@@ -159,6 +159,17 @@ fn sql_options() -> SQLOptions {
         .with_allow_statements(false)
 }
 
+/// Runs a query and returns its batches as produced (no concatenation: the pulls read them one
+/// by one into compact vectors and free each).
+async fn query_batches(ctx: &SessionContext, stage: &str, sql: &str) -> Result<Vec<RecordBatch>> {
+    ctx.sql_with_options(sql, sql_options())
+        .await
+        .map_err(|e| DataError::engine(stage, e))?
+        .collect()
+        .await
+        .map_err(|e| DataError::engine(stage, e))
+}
+
 async fn query(ctx: &SessionContext, stage: &str, sql: &str) -> Result<RecordBatch> {
     let df = ctx
         .sql_with_options(sql, sql_options())
@@ -321,6 +332,122 @@ fn column_str(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option
     Ok((0..a.len())
         .map(|i| (!a.is_null(i)).then(|| a.value(i).to_string()))
         .collect())
+}
+
+/// A string column as codes into its distinct values (`None` for NULL).
+#[derive(Default)]
+struct Codes {
+    codes: Vec<Option<u32>>,
+    values: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl Codes {
+    /// Appends a batch's column: one allocation per distinct value instead of one per row.
+    fn extend(&mut self, batch: &RecordBatch, name: &str, stage: &str) -> Result<()> {
+        let col = batch
+            .column_by_name(name)
+            .ok_or_else(|| DataError::engine(stage, format!("missing output column {name}")))?;
+        let c = cast(col, &DataType::Utf8).map_err(|e| DataError::engine(stage, e))?;
+        let a = c
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| DataError::engine(stage, "string cast"))?;
+        for i in 0..a.len() {
+            if a.is_null(i) {
+                self.codes.push(None);
+                continue;
+            }
+            let v = a.value(i);
+            let code = match self.index.get(v) {
+                Some(&c) => c,
+                None => {
+                    let c = u32::try_from(self.values.len()).map_err(|_| {
+                        DataError::engine(stage, "too many distinct segment values")
+                    })?;
+                    self.index.insert(v.to_string(), c);
+                    self.values.push(v.to_string());
+                    c
+                }
+            };
+            self.codes.push(Some(code));
+        }
+        Ok(())
+    }
+}
+
+/// The columns of a unit- or event-level pull, read batch by batch into compact vectors.
+struct Pulled {
+    arm: Vec<u32>,
+    y: Vec<f64>,
+    clusters: Vec<u64>,
+    xs: Vec<Vec<f64>>,
+    segs: Vec<(usize, Codes)>,
+}
+
+impl Pulled {
+    fn read(
+        batches: Vec<RecordBatch>,
+        stage: &str,
+        clustered: bool,
+        covariates: &[usize],
+        segment_dims: &[usize],
+    ) -> Result<Self> {
+        let rows = batches.iter().map(RecordBatch::num_rows).sum();
+        let mut p = Pulled {
+            arm: Vec::with_capacity(rows),
+            y: Vec::with_capacity(rows),
+            clusters: Vec::with_capacity(if clustered { rows } else { 0 }),
+            xs: vec![Vec::with_capacity(rows); covariates.len()],
+            segs: segment_dims
+                .iter()
+                .map(|&k| (k, Codes::default()))
+                .collect(),
+        };
+        for b in batches {
+            p.arm.extend(
+                column_i64(&b, "cf_arm", stage)?
+                    .into_iter()
+                    .map(|a| a.and_then(|a| u32::try_from(a).ok()).unwrap_or(u32::MAX)),
+            );
+            p.y.extend(
+                column_f64(&b, "cf_y", stage)?
+                    .into_iter()
+                    .map(|v| v.unwrap_or(0.0)),
+            );
+            if clustered {
+                p.clusters
+                    .extend(column_i64(&b, "cf_idx", stage)?.into_iter().map(count));
+            }
+            for (x, j) in p.xs.iter_mut().zip(covariates) {
+                x.extend(
+                    column_f64(&b, &format!("cf_x{j}"), stage)?
+                        .into_iter()
+                        .map(|v| v.unwrap_or(0.0)),
+                );
+            }
+            for (k, codes) in &mut p.segs {
+                codes.extend(&b, &format!("cf_d{k}"), stage)?;
+            }
+        }
+        Ok(p)
+    }
+
+    fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    /// Whether row `r` lies in `scope`.
+    fn in_scope(&self, scope: &Scope, r: usize) -> bool {
+        let Scope::Segment(k, v) = scope else {
+            return true;
+        };
+        self.segs
+            .iter()
+            .find(|(kk, _)| kk == k)
+            .and_then(|(_, c)| c.codes[r].map(|code| c.values[code as usize] == *v))
+            .unwrap_or(false)
+    }
 }
 
 fn count(v: Option<i64>) -> u64 {
@@ -800,57 +927,47 @@ async fn collect_metrics(
         let i = *i;
         let stage = format!("metric_values_{i}");
         progress.stage(&format!("metric values: {}", spec.metrics[i].name));
-        let b = query(ctx, &stage, s).await?;
-        let arm: Vec<usize> = column_i64(&b, "cf_arm", &stage)?
-            .into_iter()
-            .map(|a| {
-                a.and_then(|a| usize::try_from(a).ok())
-                    .unwrap_or(usize::MAX)
-            })
-            .collect();
-        let y: Vec<f64> = column_f64(&b, "cf_y", &stage)?
-            .into_iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect();
-        let segs: Vec<(usize, Vec<Option<String>>)> = plan
-            .segment_dims
-            .iter()
-            .map(|&k| Ok((k, column_str(&b, &format!("cf_d{k}"), &stage)?)))
-            .collect::<Result<_>>()?;
+        let clustered = matches!(
+            plan.metrics[i],
+            MetricSource::Quantile {
+                level: QuantileLevel::Event
+            }
+        );
+        let covariates: &[usize] = match &plan.metrics[i] {
+            MetricSource::Sums { covariates, .. } => covariates,
+            _ => &[],
+        };
+        let pulled = Pulled::read(
+            query_batches(ctx, &stage, s).await?,
+            &stage,
+            clustered,
+            covariates,
+            &plan.segment_dims,
+        )?;
+        let (arm, y) = (&pulled.arm, &pulled.y);
         let scope_rows = |scope: &Scope| -> Vec<usize> {
-            (0..b.num_rows())
-                .filter(|&r| match scope {
-                    Scope::Overall => true,
-                    Scope::Segment(k, v) => segs
-                        .iter()
-                        .find(|(kk, _)| kk == k)
-                        .is_some_and(|(_, vals)| vals[r].as_deref() == Some(v.as_str())),
-                })
+            (0..pulled.len())
+                .filter(|&r| pulled.in_scope(scope, r))
                 .collect()
         };
         match &plan.metrics[i] {
-            MetricSource::Quantile { level } => {
-                let clusters: Option<Vec<u64>> = if *level == QuantileLevel::Event {
-                    Some(
-                        column_i64(&b, "cf_idx", &stage)?
-                            .into_iter()
-                            .map(count)
-                            .collect(),
-                    )
-                } else {
-                    None
-                };
+            MetricSource::Quantile { .. } => {
                 let mut seg_scopes: Vec<Scope> = vec![Scope::Overall];
-                for (k, vals) in &segs {
-                    for v in vals.iter().flatten() {
-                        let sc = Scope::Segment(*k, v.clone());
-                        if !seg_scopes.contains(&sc) {
-                            seg_scopes.push(sc);
+                for (k, c) in &pulled.segs {
+                    // First-appearance order, as the scopes were collected before.
+                    let mut seen = vec![false; c.values.len()];
+                    for &code in c.codes.iter().flatten() {
+                        let code = code as usize;
+                        if !seen[code] {
+                            seen[code] = true;
+                            let sc = Scope::Segment(*k, c.values[code].clone());
+                            if !seg_scopes.contains(&sc) {
+                                seg_scopes.push(sc);
+                            }
                         }
                     }
                 }
                 for scope in seg_scopes {
-                    let rows = scope_rows(&scope);
                     let mut per_arm: Vec<ArmValues> = arms
                         .iter()
                         .map(|v| ArmValues {
@@ -859,11 +976,11 @@ async fn collect_metrics(
                             clusters: Vec::new(),
                         })
                         .collect();
-                    for r in rows {
-                        if let Some(a) = per_arm.get_mut(arm[r]) {
+                    for r in (0..pulled.len()).filter(|&r| pulled.in_scope(&scope, r)) {
+                        if let Some(a) = per_arm.get_mut(arm[r] as usize) {
                             a.values.push(y[r]);
-                            if let Some(c) = &clusters {
-                                a.clusters.push(c[r]);
+                            if clustered {
+                                a.clusters.push(pulled.clusters[r]);
                             }
                         }
                     }
@@ -883,21 +1000,13 @@ async fn collect_metrics(
                 ..
             } => {
                 let p = covariates.len();
-                let xs: Vec<Vec<f64>> = covariates
-                    .iter()
-                    .map(|j| {
-                        Ok(column_f64(&b, &format!("cf_x{j}"), &stage)?
-                            .into_iter()
-                            .map(|v| v.unwrap_or(0.0))
-                            .collect())
-                    })
-                    .collect::<Result<_>>()?;
+                let xs = &pulled.xs;
                 let mut pooled = y.clone();
                 pooled.sort_by(f64::total_cmp);
                 let cap = numpy_quantile_sorted(&pooled, *q);
                 caps[i] = Some((cap, format!("p{} of pooled unit values", fmt_level(*q))));
                 // Deterministic summation order: by arm, then value and covariates.
-                let mut order: Vec<usize> = (0..b.num_rows()).collect();
+                let mut order: Vec<usize> = (0..pulled.len()).collect();
                 order.sort_by(|&r1, &r2| {
                     arm[r1]
                         .cmp(&arm[r2])
@@ -912,14 +1021,14 @@ async fn collect_metrics(
                 let all_scopes = scopes.clone();
                 for scope in all_scopes {
                     let in_scope = scope_rows(&scope);
-                    let mut mask = vec![false; b.num_rows()];
+                    let mut mask = vec![false; pulled.len()];
                     for r in in_scope {
                         mask[r] = true;
                     }
                     let mut sums = empty_arm_sums(arms, p);
                     let mut ncap = 0u64;
                     for &r in order.iter().filter(|&&r| mask[r]) {
-                        let Some(t) = sums.get_mut(arm[r]) else {
+                        let Some(t) = sums.get_mut(arm[r] as usize) else {
                             continue;
                         };
                         let v = y[r].min(cap);

@@ -56,6 +56,48 @@ fn clustered_ratio_se(pairs: &[(f64, f64)]) -> f64 {
         .sqrt()
 }
 
+/// Per cluster, in ascending cluster id: (events at or below `q`, events). Dense ids (unit
+/// indices, as the engine sends) are counted in one pass; sparse ones by sorting.
+fn cluster_counts(clusters: &[u64], values: &[f64], q: f64) -> Vec<(f64, f64)> {
+    let max = clusters.iter().copied().max().unwrap_or(0);
+    let dense = usize::try_from(max)
+        .ok()
+        .filter(|&m| m <= 4 * clusters.len() + 1024);
+    if let Some(max) = dense {
+        let mut counts = vec![(0.0, 0.0); max + 1];
+        for (&c, &x) in clusters.iter().zip(values) {
+            let pair = &mut counts[c as usize];
+            pair.1 += 1.0;
+            if x <= q {
+                pair.0 += 1.0;
+            }
+        }
+        counts.retain(|p| p.1 > 0.0);
+        return counts;
+    }
+    let mut events: Vec<(u64, f64)> = clusters
+        .iter()
+        .copied()
+        .zip(values.iter().copied())
+        .collect();
+    events.sort_by_key(|e| e.0);
+    let mut pairs: Vec<(f64, f64)> = Vec::new();
+    let mut last = None;
+    for (c, x) in events {
+        if last != Some(c) {
+            pairs.push((0.0, 0.0));
+            last = Some(c);
+        }
+        if let Some(pair) = pairs.last_mut() {
+            pair.1 += 1.0;
+            if x <= q {
+                pair.0 += 1.0;
+            }
+        }
+    }
+    pairs
+}
+
 fn quantile_arm(
     metric: &str,
     arm: &ArmValues,
@@ -84,27 +126,7 @@ fn quantile_arm(
                 ),
             });
         }
-        let mut events: Vec<(u64, f64)> = arm
-            .clusters
-            .iter()
-            .copied()
-            .zip(arm.values.iter().copied())
-            .collect();
-        events.sort_by_key(|e| e.0);
-        let mut pairs: Vec<(f64, f64)> = Vec::new();
-        let mut last = None;
-        for (c, x) in events {
-            if last != Some(c) {
-                pairs.push((0.0, 0.0));
-                last = Some(c);
-            }
-            if let Some(pair) = pairs.last_mut() {
-                pair.1 += 1.0;
-                if x <= q {
-                    pair.0 += 1.0;
-                }
-            }
-        }
+        let pairs = cluster_counts(&arm.clusters, &arm.values, q);
         check_n(
             metric,
             v,
