@@ -292,46 +292,36 @@ async fn type_check(ctx: &SessionContext, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-fn column_f64(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option<f64>>> {
+/// Output column `name` cast to `to` and downcast to its array type (a cheap, shared clone).
+fn cast_column<A: Array + Clone + 'static>(
+    batch: &RecordBatch,
+    name: &str,
+    stage: &str,
+    to: &DataType,
+) -> Result<A> {
     let col = batch
         .column_by_name(name)
         .ok_or_else(|| DataError::engine(stage, format!("missing output column {name}")))?;
-    let c = cast(col, &DataType::Float64).map_err(|e| DataError::engine(stage, e))?;
-    let a = c
-        .as_any()
-        .downcast_ref::<Float64Array>()
-        .ok_or_else(|| DataError::engine(stage, "float cast"))?;
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
-        .collect())
+    let c = cast(col, to).map_err(|e| DataError::engine(stage, e))?;
+    c.as_any()
+        .downcast_ref::<A>()
+        .cloned()
+        .ok_or_else(|| DataError::engine(stage, format!("cast of {name} to {to}")))
+}
+
+fn column_f64(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option<f64>>> {
+    let a: Float64Array = cast_column(batch, name, stage, &DataType::Float64)?;
+    Ok(a.iter().collect())
 }
 
 fn column_i64(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option<i64>>> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| DataError::engine(stage, format!("missing output column {name}")))?;
-    let c = cast(col, &DataType::Int64).map_err(|e| DataError::engine(stage, e))?;
-    let a = c
-        .as_any()
-        .downcast_ref::<Int64Array>()
-        .ok_or_else(|| DataError::engine(stage, "integer cast"))?;
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
-        .collect())
+    let a: Int64Array = cast_column(batch, name, stage, &DataType::Int64)?;
+    Ok(a.iter().collect())
 }
 
 fn column_str(batch: &RecordBatch, name: &str, stage: &str) -> Result<Vec<Option<String>>> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| DataError::engine(stage, format!("missing output column {name}")))?;
-    let c = cast(col, &DataType::Utf8).map_err(|e| DataError::engine(stage, e))?;
-    let a = c
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .ok_or_else(|| DataError::engine(stage, "string cast"))?;
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i).to_string()))
-        .collect())
+    let a: StringArray = cast_column(batch, name, stage, &DataType::Utf8)?;
+    Ok(a.iter().map(|v| v.map(str::to_string)).collect())
 }
 
 /// A string column as codes into its distinct values (`None` for NULL).
@@ -345,20 +335,12 @@ struct Codes {
 impl Codes {
     /// Appends a batch's column: one allocation per distinct value instead of one per row.
     fn extend(&mut self, batch: &RecordBatch, name: &str, stage: &str) -> Result<()> {
-        let col = batch
-            .column_by_name(name)
-            .ok_or_else(|| DataError::engine(stage, format!("missing output column {name}")))?;
-        let c = cast(col, &DataType::Utf8).map_err(|e| DataError::engine(stage, e))?;
-        let a = c
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .ok_or_else(|| DataError::engine(stage, "string cast"))?;
-        for i in 0..a.len() {
-            if a.is_null(i) {
+        let a: StringArray = cast_column(batch, name, stage, &DataType::Utf8)?;
+        for v in a.iter() {
+            let Some(v) = v else {
                 self.codes.push(None);
                 continue;
-            }
-            let v = a.value(i);
+            };
             let code = match self.index.get(v) {
                 Some(&c) => c,
                 None => {
