@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use counterfact_report::{scientific, significant, trim_zeros};
 use counterfact_stats::Alternative;
 use serde::Serialize;
 
@@ -203,30 +204,6 @@ fn non_finite(v: f64) -> String {
         "inf".to_string()
     } else {
         "-inf".to_string()
-    }
-}
-
-fn significant(v: f64, digits: i32) -> String {
-    // The magnitude lies in [1e-4, 1e6), so the exponent is small and the cast exact.
-    #[allow(clippy::cast_possible_truncation)]
-    let exponent = v.abs().log10().floor() as i32;
-    let decimals = usize::try_from(digits - 1 - exponent).unwrap_or(0);
-    trim_zeros(&format!("{v:.decimals$}"))
-}
-
-fn scientific(v: f64, digits: usize) -> String {
-    let text = format!("{v:.prec$e}", prec = digits - 1);
-    match text.split_once('e') {
-        Some((mantissa, exponent)) => format!("{}e{exponent}", trim_zeros(mantissa)),
-        None => text,
-    }
-}
-
-fn trim_zeros(text: &str) -> String {
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text.to_string()
     }
 }
 

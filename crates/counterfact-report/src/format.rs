@@ -89,7 +89,9 @@ fn non_finite(v: f64) -> String {
     }
 }
 
-fn significant(v: f64, digits: i32) -> String {
+/// `v` rounded to `digits` significant digits in positional notation, trailing zeros trimmed;
+/// for magnitudes in [1e-4, 1e15).
+pub fn significant(v: f64, digits: i32) -> String {
     // Callers pass magnitudes in [1e-4, 1e15): the exponent is small and the cast exact.
     #[allow(clippy::cast_possible_truncation)]
     let exponent = v.abs().log10().floor() as i32;
@@ -98,7 +100,9 @@ fn significant(v: f64, digits: i32) -> String {
     if text == "-0" { "0".to_string() } else { text }
 }
 
-fn scientific(v: f64, digits: usize) -> String {
+/// `v` in scientific notation with `digits` significant digits, trailing zeros trimmed
+/// (`3.2e-7`).
+pub fn scientific(v: f64, digits: usize) -> String {
     let text = format!("{v:.prec$e}", prec = digits - 1);
     match text.split_once('e') {
         Some((mantissa, exponent)) => format!("{}e{exponent}", trim_zeros(mantissa)),
@@ -106,7 +110,8 @@ fn scientific(v: f64, digits: usize) -> String {
     }
 }
 
-fn trim_zeros(text: &str) -> String {
+/// Drops trailing zeros (and a trailing point) of a decimal number's text.
+pub fn trim_zeros(text: &str) -> String {
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {

@@ -8,6 +8,8 @@ mod format;
 mod json;
 mod terminal;
 
-pub use format::{count, number, p_value, percent, signed, signed_percent};
+pub use format::{
+    count, number, p_value, percent, scientific, signed, signed_percent, significant, trim_zeros,
+};
 pub use json::{SCHEMA, readout_json};
 pub use terminal::{RenderOptions, render_readout};
