@@ -419,16 +419,20 @@ impl Pulled {
         self.y.len()
     }
 
-    /// Whether row `r` lies in `scope`.
-    fn in_scope(&self, scope: &Scope, r: usize) -> bool {
+    /// Which rows lie in `scope`: the segment value is resolved to its code once, then rows
+    /// are matched by integer code.
+    fn mask(&self, scope: &Scope) -> Vec<bool> {
         let Scope::Segment(k, v) = scope else {
-            return true;
+            return vec![true; self.len()];
         };
-        self.segs
+        let Some(c) = self.segs.iter().find(|(kk, _)| kk == k).map(|(_, c)| c) else {
+            return vec![false; self.len()];
+        };
+        let code = c.index.get(v).copied();
+        c.codes
             .iter()
-            .find(|(kk, _)| kk == k)
-            .and_then(|(_, c)| c.codes[r].map(|code| c.values[code as usize] == *v))
-            .unwrap_or(false)
+            .map(|&x| code.is_some() && x == code)
+            .collect()
     }
 }
 
@@ -927,11 +931,6 @@ async fn collect_metrics(
             &plan.segment_dims,
         )?;
         let (arm, y) = (&pulled.arm, &pulled.y);
-        let scope_rows = |scope: &Scope| -> Vec<usize> {
-            (0..pulled.len())
-                .filter(|&r| pulled.in_scope(scope, r))
-                .collect()
-        };
         match &plan.metrics[i] {
             MetricSource::Quantile { .. } => {
                 let mut seg_scopes: Vec<Scope> = vec![Scope::Overall];
@@ -958,7 +957,8 @@ async fn collect_metrics(
                             clusters: Vec::new(),
                         })
                         .collect();
-                    for r in (0..pulled.len()).filter(|&r| pulled.in_scope(&scope, r)) {
+                    let mask = pulled.mask(&scope);
+                    for r in (0..pulled.len()).filter(|&r| mask[r]) {
                         if let Some(a) = per_arm.get_mut(arm[r] as usize) {
                             a.values.push(y[r]);
                             if clustered {
@@ -1002,11 +1002,7 @@ async fn collect_metrics(
                 });
                 let all_scopes = scopes.clone();
                 for scope in all_scopes {
-                    let in_scope = scope_rows(&scope);
-                    let mut mask = vec![false; pulled.len()];
-                    for r in in_scope {
-                        mask[r] = true;
-                    }
+                    let mask = pulled.mask(&scope);
                     let mut sums = empty_arm_sums(arms, p);
                     let mut ncap = 0u64;
                     for &r in order.iter().filter(|&&r| mask[r]) {

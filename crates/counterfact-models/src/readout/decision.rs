@@ -175,6 +175,12 @@ fn decide(variant: &str, metrics: &[MetricReadout], srm: &SrmReport, alpha: f64)
     }
 }
 
+/// The p-value significance and decisions rest on: the anytime-valid one under sequential
+/// monitoring, else the fixed-horizon one.
+fn decision_p_value(c: &Comparison) -> f64 {
+    c.sequential.as_ref().map_or(c.p_value, |s| s.p_value)
+}
+
 /// The experiment readout (docs/readout.md): analyses every metric, adjusts the p-values of the
 /// primary and secondary metrics × treatment arms together with `config.correction`
 /// (guardrails keep their own p-values), decides per arm, and breaks metrics down by segment
@@ -224,14 +230,9 @@ pub fn analyze(
         check_variants(m, &variants)?;
         let mut r = order(analyze_metric(m, &config.control, config.alpha)?, &variants);
         monitor(&mut r, &config.monitoring, config.alpha)?;
-        if config.monitoring.sequential_tuning_n.is_some() {
-            // Under monitoring, significance and the decisions rest on the anytime-valid tests.
-            for c in &mut r.comparisons {
-                if let Some(s) = &c.sequential {
-                    c.p_value_adjusted = s.p_value;
-                    c.significant = s.p_value < config.alpha;
-                }
-            }
+        for c in &mut r.comparisons {
+            c.p_value_adjusted = decision_p_value(c);
+            c.significant = c.p_value_adjusted < config.alpha;
         }
         readouts.push(r);
     }
@@ -244,10 +245,7 @@ pub fn analyze(
     if let (Some(method), false) = (config.correction, family.is_empty()) {
         let p: Vec<f64> = family
             .iter()
-            .map(|&(i, j)| {
-                let c = &readouts[i].comparisons[j];
-                c.sequential.as_ref().map_or(c.p_value, |s| s.p_value)
-            })
+            .map(|&(i, j)| decision_p_value(&readouts[i].comparisons[j]))
             .collect();
         let adjusted = adjust_p_values(&p, method, config.alpha)
             .map_err(ModelError::stats("multiplicity correction"))?;

@@ -89,7 +89,6 @@ fn sequential(
     )?;
     Ok(SequentialReadout {
         method: r.method,
-        tuning_n,
         p_value: r.p_value_look,
         ci: r.cs_look,
     })

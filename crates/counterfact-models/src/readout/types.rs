@@ -246,8 +246,6 @@ pub struct Comparison {
 pub struct SequentialReadout {
     /// Method, e.g. "asymptotic confidence sequence, effect estimate".
     pub method: String,
-    /// Tuning sample size N* (the sequence is tightest near N* units in total).
-    pub tuning_n: f64,
     /// Always-valid p-value of this look.
     pub p_value: f64,
     /// Confidence-sequence interval of the absolute effect at this look.

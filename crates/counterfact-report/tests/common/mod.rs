@@ -328,7 +328,6 @@ pub fn monitored(mut r: Readout) -> Readout {
             let widen = 1.6 * c.absolute.std_error;
             c.sequential = Some(SequentialReadout {
                 method: "asymptotic confidence sequence, effect estimate".to_string(),
-                tuning_n: 5000.0,
                 p_value: (c.p_value * 4.0).min(1.0),
                 ci: [c.absolute.ci[0] - widen, c.absolute.ci[1] + widen],
             });
